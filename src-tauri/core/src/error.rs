@@ -1,0 +1,123 @@
+//! The core's errors, named for what went wrong in the user's terms. Each has a stable `code`
+//! the UI and the command line branch on; messages never carry SQL text or secrets.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What can go wrong with the database file itself.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{} is not an Inbox Sync database (not a SQLite file); it was left untouched", path.display())]
+    NotADatabase { path: PathBuf },
+    #[error("the database {} is read-only; Inbox Sync needs to write to it (check the file's and its folder's permissions)", path.display())]
+    ReadOnly { path: PathBuf },
+    #[error("the database {} is locked by another program and stayed locked for {} ms", path.display(), waited.as_millis())]
+    Locked { path: PathBuf, waited: Duration },
+    #[error("the database {} was written by a newer version of Inbox Sync (schema {found}, this version knows up to {known}); it was left untouched — update Inbox Sync", path.display())]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("the disk holding {} is full; free some space and try again", path.display())]
+    DiskFull { path: PathBuf },
+    #[error("the database {} is damaged: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("cannot open the database {}: {reason}", path.display())]
+    CannotOpen { path: PathBuf, reason: String },
+    #[error("the database schema could not be updated: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// A stable code for the UI and scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotADatabase { .. } => "notADatabase",
+            Self::ReadOnly { .. } => "readOnly",
+            Self::Locked { .. } => "locked",
+            Self::NewerSchema { .. } => "newerSchema",
+            Self::DiskFull { .. } => "diskFull",
+            Self::Corrupt { .. } => "corrupt",
+            Self::CannotOpen { .. } => "cannotOpen",
+            Self::Migration(_) => "migration",
+            Self::Sqlite(_) => "storage",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// True for contention that goes away by waiting.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Self::Locked { .. })
+    }
+
+    /// Maps a sqlx error to what it means for the user, by SQLite's primary result code.
+    pub fn classify(err: sqlx::Error, path: &Path) -> Self {
+        let path = path.to_owned();
+        match err {
+            sqlx::Error::Database(db) => {
+                let code: i32 = db.code().and_then(|c| c.parse().ok()).unwrap_or(1);
+                let message = db.message().to_owned();
+                match code & 0xff {
+                    5 | 6 => Self::Locked {
+                        path,
+                        waited: Duration::ZERO,
+                    },
+                    8 => Self::ReadOnly { path },
+                    13 => Self::DiskFull { path },
+                    11 => Self::Corrupt {
+                        path,
+                        reason: message,
+                    },
+                    26 => Self::NotADatabase { path },
+                    14 | 23 => Self::CannotOpen {
+                        path,
+                        reason: message,
+                    },
+                    _ => Self::Sqlite(message),
+                }
+            }
+            sqlx::Error::Io(e) => Self::from_io(e, &path),
+            sqlx::Error::PoolTimedOut => Self::Locked {
+                path,
+                waited: Duration::ZERO,
+            },
+            other => Self::Sqlite(other.to_string()),
+        }
+    }
+
+    pub fn from_io(err: std::io::Error, path: &Path) -> Self {
+        let path = path.to_owned();
+        match err.raw_os_error() {
+            Some(libc::EROFS) | Some(libc::EACCES) | Some(libc::EPERM) => Self::ReadOnly { path },
+            Some(libc::ENOSPC) => Self::DiskFull { path },
+            _ => Self::CannotOpen {
+                path,
+                reason: err.to_string(),
+            },
+        }
+    }
+}
+
+/// What the ledger reports besides storage trouble.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The run was taken over (or finished) by someone else: the caller must stop and write
+    /// nothing more.
+    #[error("sync run #{run_id} lost its lease: another sync took over, so this one stopped")]
+    LeaseLost { run_id: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl LedgerError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::LeaseLost { .. } => "leaseLost",
+            Self::Store(e) => e.code(),
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! The owner's side of a run: a lease that heartbeats on a timer, notices when it was taken
+//! over or when it has gone too long without a heartbeat (self-fencing), stops the work at
+//! once then, and always ends the run: success, error, cancellation or panic.
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::FutureExt;
+use sqlx::{Sqlite, Transaction};
+use tokio_util::sync::CancellationToken;
+
+use crate::error::LedgerError;
+use crate::ledger::Ledger;
+use crate::run::{Outcome, RunProgress, RunStatus, Trigger};
+
+/// Why the work was stopped from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaseLoss {
+    /// Another start replaced the run (it was seen stale), or it was ended elsewhere.
+    TakenOver,
+    /// No heartbeat succeeded within the self-fencing deadline.
+    SelfFenced,
+}
+
+/// A sync's failure in the ledger's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunFailure {
+    pub name: String,
+    pub message: String,
+    /// Stable tag: `auth`, `rateLimit`, `network`, `gmail`, `storage`, `internal`, …
+    pub tag: String,
+}
+
+impl RunFailure {
+    pub fn new(
+        name: impl Into<String>,
+        message: impl Into<String>,
+        tag: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            message: message.into(),
+            tag: tag.into(),
+        }
+    }
+}
+
+/// The result of `Ledger::run_leased`.
+#[derive(Debug)]
+pub enum Leased<T> {
+    AlreadyRunning { run_id: i64 },
+    Ran(RunReport<T>),
+}
+
+/// How a leased run ended.
+#[derive(Debug)]
+pub struct RunReport<T> {
+    pub run_id: i64,
+    /// What was recorded (or, after a loss, what the run would have recorded).
+    pub outcome: Outcome,
+    /// The work's value when it succeeded.
+    pub value: Option<T>,
+    /// Set when the lease was lost; the ledger then holds the taker's version of this run.
+    pub lost: Option<LeaseLoss>,
+}
+
+impl<T> RunReport<T> {
+    pub fn status(&self) -> RunStatus {
+        self.outcome.status()
+    }
+}
+
+struct LeaseState {
+    ledger: Ledger,
+    run_id: i64,
+    progress: Mutex<RunProgress>,
+    loss: Mutex<Option<LeaseLoss>>,
+    lost: CancellationToken,
+    cancel: CancellationToken,
+    last_ok_ms: AtomicI64,
+}
+
+/// What the work gets: progress reporting, fenced writes, cancellation.
+#[derive(Clone)]
+pub struct LeaseHandle(Arc<LeaseState>);
+
+impl LeaseHandle {
+    pub fn run_id(&self) -> i64 {
+        self.0.run_id
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.0.ledger
+    }
+
+    /// Updates the progress the next heartbeat will carry.
+    pub fn update_progress(&self, f: impl FnOnce(&mut RunProgress)) {
+        f(&mut self.0.progress.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    pub fn progress(&self) -> RunProgress {
+        self.0
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Heartbeats now (after a committed batch, say) instead of waiting for the timer.
+    pub async fn heartbeat_now(&self) -> Result<(), LedgerError> {
+        self.check_deadline()?;
+        let progress = self.progress();
+        match self.0.ledger.heartbeat(self.0.run_id, &progress).await {
+            Ok(()) => {
+                self.0
+                    .last_ok_ms
+                    .store(self.0.ledger.clock().now_ms(), Ordering::SeqCst);
+                Ok(())
+            }
+            Err(e @ LedgerError::LeaseLost { .. }) => {
+                self.lose(LeaseLoss::TakenOver);
+                Err(e)
+            }
+            Err(e) => {
+                self.check_deadline()?;
+                Err(e)
+            }
+        }
+    }
+
+    /// A write transaction that has proven the lease is still held; commit it to keep the
+    /// writes. After a loss it fails with `LeaseLost` and nothing is written.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, LedgerError> {
+        self.check_deadline()?;
+        match self.0.ledger.begin_fenced(self.0.run_id).await {
+            Err(e @ LedgerError::LeaseLost { .. }) => {
+                self.lose(LeaseLoss::TakenOver);
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// Cancelled when the user stops the sync.
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.0.cancel
+    }
+
+    /// Cancelled when the lease is lost.
+    pub fn lost(&self) -> &CancellationToken {
+        &self.0.lost
+    }
+
+    fn loss(&self) -> Option<LeaseLoss> {
+        *self.0.loss.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lose(&self, why: LeaseLoss) {
+        let mut loss = self.0.loss.lock().unwrap_or_else(|e| e.into_inner());
+        loss.get_or_insert(why);
+        self.0.lost.cancel();
+    }
+
+    /// Self-fencing: past the deadline without a successful heartbeat, stop before anyone
+    /// may consider this run stale and take over.
+    fn check_deadline(&self) -> Result<(), LedgerError> {
+        if self.0.lost.is_cancelled() {
+            return Err(LedgerError::LeaseLost {
+                run_id: self.0.run_id,
+            });
+        }
+        let silent = self.0.ledger.clock().now_ms() - self.0.last_ok_ms.load(Ordering::SeqCst);
+        if silent > self.0.ledger.config().self_fence_after.as_millis() as i64 {
+            self.lose(LeaseLoss::SelfFenced);
+            return Err(LedgerError::LeaseLost {
+                run_id: self.0.run_id,
+            });
+        }
+        Ok(())
+    }
+
+    /// Heartbeats every interval until `stop`, or until the lease is lost.
+    async fn heartbeat_loop(self, stop: CancellationToken) {
+        let every = self.0.ledger.config().heartbeat_every;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = self.0.lost.cancelled() => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+            match self.heartbeat_now().await {
+                Ok(()) => {}
+                Err(LedgerError::LeaseLost { .. }) => return,
+                Err(e) => {
+                    tracing::warn!(run_id = self.0.run_id, error = %e, "heartbeat failed; retrying")
+                }
+            }
+        }
+    }
+}
+
+impl Ledger {
+    /// Starts a run and drives `work` under its lease: heartbeats meanwhile, stops the work
+    /// at once when the lease is lost or `cancel` fires, and records how it ended.
+    pub async fn run_leased<T, F, Fut>(
+        &self,
+        trigger: Trigger,
+        cancel: CancellationToken,
+        work: F,
+    ) -> Result<Leased<T>, LedgerError>
+    where
+        F: FnOnce(LeaseHandle) -> Fut,
+        Fut: Future<Output = Result<T, RunFailure>>,
+    {
+        let start = self.start(trigger).await?;
+        if !start.started {
+            return Ok(Leased::AlreadyRunning {
+                run_id: start.run_id,
+            });
+        }
+        let handle = LeaseHandle(Arc::new(LeaseState {
+            ledger: self.clone(),
+            run_id: start.run_id,
+            progress: Mutex::new(RunProgress::default()),
+            loss: Mutex::new(None),
+            lost: CancellationToken::new(),
+            cancel,
+            last_ok_ms: AtomicI64::new(self.clock().now_ms()),
+        }));
+        let stop_heartbeat = CancellationToken::new();
+        // Whatever happens below (even this future being dropped), the heartbeat stops.
+        let _stop_guard = stop_heartbeat.clone().drop_guard();
+        let heartbeat = tokio::spawn(handle.clone().heartbeat_loop(stop_heartbeat.clone()));
+
+        let work = AssertUnwindSafe(work(handle.clone())).catch_unwind();
+        let (outcome, value) = tokio::select! {
+            biased;
+            _ = handle.lost().cancelled() => (aborted("leaseLost", "the sync lost its lease and stopped"), None),
+            _ = handle.cancellation().cancelled() => (aborted("cancelled", "the sync was stopped"), None),
+            result = work => match result {
+                Ok(Ok(value)) => (Outcome::Success, Some(value)),
+                Ok(Err(failure)) if matches!(handle.loss(), Some(_)) => {
+                    let _ = failure;
+                    (aborted("leaseLost", "the sync lost its lease and stopped"), None)
+                }
+                Ok(Err(failure)) if handle.cancellation().is_cancelled() => {
+                    let _ = failure;
+                    (aborted("cancelled", "the sync was stopped"), None)
+                }
+                Ok(Err(failure)) => (
+                    Outcome::Error { name: failure.name, message: failure.message, tag: failure.tag },
+                    None,
+                ),
+                Err(panic) => (
+                    Outcome::Error {
+                        name: "Panic".into(),
+                        message: format!("the sync crashed: {}", panic_text(&panic)),
+                        tag: "internal".into(),
+                    },
+                    None,
+                ),
+            },
+        };
+        stop_heartbeat.cancel();
+        let _ = heartbeat.await;
+
+        let progress = handle.progress();
+        let lost = match handle.loss() {
+            // Taken over: the row belongs to the taker now; writing would be a zombie write.
+            Some(LeaseLoss::TakenOver) => Some(LeaseLoss::TakenOver),
+            // Self-fenced: nobody may have taken over yet, so end the run truthfully (fenced).
+            Some(LeaseLoss::SelfFenced) => {
+                let outcome = aborted(
+                    "leaseExpired",
+                    "the sync could not renew its lease in time and stopped",
+                );
+                let _ = self.finish(start.run_id, &outcome, &progress).await;
+                Some(LeaseLoss::SelfFenced)
+            }
+            None => match self.finish(start.run_id, &outcome, &progress).await {
+                Ok(()) => None,
+                Err(LedgerError::LeaseLost { .. }) => Some(LeaseLoss::TakenOver),
+                Err(e) => return Err(e),
+            },
+        };
+        Ok(Leased::Ran(RunReport {
+            run_id: start.run_id,
+            outcome,
+            value,
+            lost,
+        }))
+    }
+}
+
+fn aborted(tag: &str, message: &str) -> Outcome {
+    Outcome::Aborted {
+        tag: tag.into(),
+        message: message.into(),
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

@@ -1,0 +1,462 @@
+//! The run ledger: `sync_runs` is both the record of every sync and the lock that lets at
+//! most one run at a time, across windows, processes and relaunches.
+//!
+//! Every write is one `BEGIN IMMEDIATE` transaction, so the check ("is a run live?") and the
+//! act ("insert mine") cannot interleave with another process. Timestamps are read after the
+//! write lock is held, so run intervals in the ledger never overlap.
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{LedgerError, StoreError};
+use crate::owner::{Owner, OwnerLiveness, ProcessLiveness};
+use crate::run::{Outcome, Progress, RunProgress, RunStatus, StartResult, SyncRun, Trigger};
+use crate::store::Store;
+
+/// Timing of the lease protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerConfig {
+    /// A running run whose heartbeat is older than this is stale and may be replaced.
+    pub stale_after: Duration,
+    /// How often a lease heartbeats.
+    pub heartbeat_every: Duration,
+    /// A lease gives up by itself when no heartbeat succeeded for this long; shorter than
+    /// `stale_after`, so an owner stops before anyone may take over.
+    pub self_fence_after: Duration,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        Self {
+            stale_after: Duration::from_secs(60),
+            heartbeat_every: Duration::from_secs(5),
+            self_fence_after: Duration::from_secs(45),
+        }
+    }
+}
+
+impl LedgerConfig {
+    /// Keeps the defaults' proportions for a given stale threshold (heartbeat 1/12 of it,
+    /// self-fencing at 3/4), as `--stale-after` does.
+    pub fn with_stale_after(stale_after: Duration) -> Self {
+        Self {
+            stale_after,
+            heartbeat_every: (stale_after / 12).max(Duration::from_millis(10)),
+            self_fence_after: stale_after * 3 / 4,
+        }
+    }
+}
+
+/// The run ledger over one database. Cheap to clone.
+#[derive(Clone)]
+pub struct Ledger {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    liveness: Arc<dyn OwnerLiveness>,
+    owner: Owner,
+    config: LedgerConfig,
+}
+
+const RUN_COLUMNS: &str = "id, status, \"trigger\", started_at, finished_at, last_heartbeat_at, \
+    fetched_emails, processed_emails, inserted_emails, stored_links, total_estimate, phase, \
+    error_name, error_message, error_tag, owner_host, owner_pid, owner_started_at";
+
+impl Ledger {
+    /// A ledger owned by this process, on the wall clock.
+    pub fn new(store: Store, config: LedgerConfig) -> Self {
+        Self::with_parts(
+            store,
+            config,
+            Arc::new(SystemClock),
+            Arc::new(ProcessLiveness::new()),
+            Owner::current(),
+        )
+    }
+
+    /// Everything injected: tests pass a manual clock, a fake liveness and invented owners.
+    pub fn with_parts(
+        store: Store,
+        config: LedgerConfig,
+        clock: Arc<dyn Clock>,
+        liveness: Arc<dyn OwnerLiveness>,
+        owner: Owner,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            liveness,
+            owner,
+            config,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> LedgerConfig {
+        self.config
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn owner(&self) -> &Owner {
+        &self.owner
+    }
+
+    /// Starts a run unless a live one exists; a stale one is marked `aborted` (tag `stale`)
+    /// and replaced in the same transaction.
+    pub async fn start(&self, trigger: Trigger) -> Result<StartResult, LedgerError> {
+        self.retrying(|| self.start_once(trigger)).await
+    }
+
+    async fn start_once(&self, trigger: Trigger) -> Result<StartResult, LedgerError> {
+        let (mut txn, now) = self.begin_write().await?;
+        let tx = &mut txn;
+        let result = async {
+            if let Some(active) = fetch_running(tx).await? {
+                match self.stale_reason(&active, now) {
+                    None => return Ok(StartResult::already_running(active.id)),
+                    Some(reason) => {
+                        sqlx::query(
+                            "UPDATE sync_runs SET status = 'aborted', finished_at = ?, \
+                                 error_name = 'StaleRun', error_message = ?, error_tag = 'stale' \
+                                 WHERE id = ? AND status = 'running'",
+                        )
+                        .bind(now.max(active.started_at))
+                        .bind(reason)
+                        .bind(active.id)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sync_runs (status, \"trigger\", started_at, last_heartbeat_at, \
+                     owner_host, owner_pid, owner_started_at) \
+                     VALUES ('running', ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(trigger.as_str())
+            .bind(now)
+            .bind(now)
+            .bind(&self.owner.host)
+            .bind(self.owner.pid as i64)
+            .bind(self.owner.started_at)
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(StartResult::started(id))
+        }
+        .await;
+        self.commit(txn, result).await
+    }
+
+    /// Renews the lease of `run_id` and records its progress. `LeaseLost` when the run is no
+    /// longer running (taken over or finished): nothing is changed then.
+    pub async fn heartbeat(&self, run_id: i64, progress: &RunProgress) -> Result<(), LedgerError> {
+        let changed = self
+            .retrying(|| self.heartbeat_once(run_id, progress))
+            .await?;
+        if changed == 0 {
+            return Err(LedgerError::LeaseLost { run_id });
+        }
+        Ok(())
+    }
+
+    async fn heartbeat_once(
+        &self,
+        run_id: i64,
+        progress: &RunProgress,
+    ) -> Result<u64, LedgerError> {
+        let (mut txn, now) = self.begin_write().await?;
+        let tx = &mut txn;
+        let result = async {
+            let p = &progress.progress;
+            let done = sqlx::query(
+                "UPDATE sync_runs SET last_heartbeat_at = ?, fetched_emails = ?, \
+                         processed_emails = ?, inserted_emails = ?, stored_links = ?, \
+                         phase = ?, total_estimate = ? WHERE id = ? AND status = 'running'",
+            )
+            .bind(now)
+            .bind(p.fetched_emails)
+            .bind(p.processed_emails)
+            .bind(p.inserted_emails)
+            .bind(p.stored_links)
+            .bind(progress.phase.as_deref())
+            .bind(progress.total_estimate)
+            .bind(run_id)
+            .execute(&mut **tx)
+            .await?;
+            Ok(done.rows_affected())
+        }
+        .await;
+        self.commit(txn, result).await
+    }
+
+    /// Ends `run_id` with `outcome` and its final progress; fenced like `heartbeat`.
+    pub async fn finish(
+        &self,
+        run_id: i64,
+        outcome: &Outcome,
+        progress: &RunProgress,
+    ) -> Result<(), LedgerError> {
+        let changed = self
+            .retrying(|| self.finish_once(run_id, outcome, progress))
+            .await?;
+        if changed == 0 {
+            return Err(LedgerError::LeaseLost { run_id });
+        }
+        Ok(())
+    }
+
+    async fn finish_once(
+        &self,
+        run_id: i64,
+        outcome: &Outcome,
+        progress: &RunProgress,
+    ) -> Result<u64, LedgerError> {
+        let (mut txn, now) = self.begin_write().await?;
+        let tx = &mut txn;
+        let result = async {
+            let (name, message, tag) = outcome.error_fields();
+            let p = &progress.progress;
+            let done = sqlx::query(
+                "UPDATE sync_runs SET status = ?, finished_at = max(?, started_at), \
+                         last_heartbeat_at = ?, fetched_emails = ?, processed_emails = ?, \
+                         inserted_emails = ?, stored_links = ?, phase = ?, total_estimate = ?, \
+                         error_name = ?, error_message = ?, error_tag = ? \
+                         WHERE id = ? AND status = 'running'",
+            )
+            .bind(outcome.status().as_str())
+            .bind(now)
+            .bind(now)
+            .bind(p.fetched_emails)
+            .bind(p.processed_emails)
+            .bind(p.inserted_emails)
+            .bind(p.stored_links)
+            .bind(progress.phase.as_deref())
+            .bind(progress.total_estimate)
+            .bind(name)
+            .bind(message)
+            .bind(tag)
+            .bind(run_id)
+            .execute(&mut **tx)
+            .await?;
+            Ok(done.rows_affected())
+        }
+        .await;
+        self.commit(txn, result).await
+    }
+
+    /// The running run, if any, with `isStale` filled in.
+    pub async fn get_active(&self) -> Result<Option<SyncRun>, LedgerError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE status = 'running'");
+        let row = self
+            .read(|pool| sqlx::query(&sql).fetch_optional(pool))
+            .await?;
+        let now = self.clock.now_ms();
+        Ok(row.map(|r| self.with_staleness(run_from_row(&r), now)))
+    }
+
+    /// The newest run of any status.
+    pub async fn get_latest(&self) -> Result<Option<SyncRun>, LedgerError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs ORDER BY id DESC LIMIT 1");
+        let row = self
+            .read(|pool| sqlx::query(&sql).fetch_optional(pool))
+            .await?;
+        let now = self.clock.now_ms();
+        Ok(row.map(|r| self.with_staleness(run_from_row(&r), now)))
+    }
+
+    /// Up to `limit` runs older than run `before` (all when `None`), newest first.
+    pub async fn history(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<Vec<SyncRun>, LedgerError> {
+        let sql =
+            format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE id < ? ORDER BY id DESC LIMIT ?");
+        let before = before.unwrap_or(i64::MAX);
+        let rows = self
+            .read(|pool| {
+                sqlx::query(&sql)
+                    .bind(before)
+                    .bind(limit as i64)
+                    .fetch_all(pool)
+            })
+            .await?;
+        let now = self.clock.now_ms();
+        Ok(rows
+            .iter()
+            .map(|r| self.with_staleness(run_from_row(r), now))
+            .collect())
+    }
+
+    /// Opens a write transaction that proves `run_id` still holds the lease; mail writes go
+    /// through it so a replaced run can never write. The caller commits.
+    pub async fn begin_fenced(
+        &self,
+        run_id: i64,
+    ) -> Result<Transaction<'static, Sqlite>, LedgerError> {
+        let mut tx = self.begin_immediate().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM sync_runs WHERE id = ?")
+                .bind(run_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| self.storage(e))?;
+        if status.as_deref() != Some(RunStatus::Running.as_str()) {
+            return Err(LedgerError::LeaseLost { run_id });
+        }
+        Ok(tx)
+    }
+
+    /// Why `run` may be replaced now, or `None` while it is live.
+    fn stale_reason(&self, run: &SyncRun, now: i64) -> Option<String> {
+        if let Some(owner) = &run.owner {
+            if self.liveness.is_dead(owner) {
+                return Some(format!(
+                    "its process (pid {} on {}) is no longer running",
+                    owner.pid, owner.host
+                ));
+            }
+        }
+        let silent = now - run.last_heartbeat_at;
+        (silent > self.config.stale_after.as_millis() as i64)
+            .then(|| format!("no heartbeat for {} s", silent / 1000))
+    }
+
+    fn with_staleness(&self, mut run: SyncRun, now: i64) -> SyncRun {
+        run.is_stale = run.status == RunStatus::Running && self.stale_reason(&run, now).is_some();
+        run
+    }
+
+    fn storage(&self, e: sqlx::Error) -> LedgerError {
+        StoreError::classify(e, self.store.path()).into()
+    }
+
+    async fn begin_immediate(&self) -> Result<Transaction<'static, Sqlite>, LedgerError> {
+        let deadline = Instant::now() + self.store.lock_wait();
+        loop {
+            match self.store.pool().begin_with("BEGIN IMMEDIATE").await {
+                Ok(tx) => return Ok(tx),
+                Err(e) => self.on_busy(self.storage(e), deadline).await?,
+            }
+        }
+    }
+
+    /// A write transaction holding the write lock, and `now` read under that lock.
+    async fn begin_write(&self) -> Result<(Transaction<'static, Sqlite>, i64), LedgerError> {
+        let tx = self.begin_immediate().await?;
+        Ok((tx, self.clock.now_ms()))
+    }
+
+    /// Commits when `result` is `Ok`; rolls back (by dropping) otherwise.
+    async fn commit<T>(
+        &self,
+        tx: Transaction<'static, Sqlite>,
+        result: Result<T, sqlx::Error>,
+    ) -> Result<T, LedgerError> {
+        let value = result.map_err(|e| self.storage(e))?;
+        tx.commit().await.map_err(|e| self.storage(e))?;
+        Ok(value)
+    }
+
+    /// Runs `attempt` again on contention until the store's lock wait runs out.
+    async fn retrying<T, F, Fut>(&self, attempt: F) -> Result<T, LedgerError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, LedgerError>>,
+    {
+        let deadline = Instant::now() + self.store.lock_wait();
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(e) => self.on_busy(e, deadline).await?,
+            }
+        }
+    }
+
+    async fn read<'p, T, F, Fut>(&'p self, query: F) -> Result<T, LedgerError>
+    where
+        F: Fn(&'p sqlx::SqlitePool) -> Fut,
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
+        let deadline = Instant::now() + self.store.lock_wait();
+        loop {
+            match query(self.store.pool()).await {
+                Ok(value) => return Ok(value),
+                Err(e) => self.on_busy(self.storage(e), deadline).await?,
+            }
+        }
+    }
+
+    /// Waits a little and returns `Ok` to retry on contention; otherwise (or past the
+    /// deadline) returns the error, as `Locked` with the time waited.
+    async fn on_busy(&self, err: LedgerError, deadline: Instant) -> Result<(), LedgerError> {
+        let busy = matches!(&err, LedgerError::Store(e) if e.is_busy());
+        if !busy {
+            return Err(err);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(StoreError::Locked {
+                path: self.store.path().to_owned(),
+                waited: self.store.lock_wait(),
+            }
+            .into());
+        }
+        // Spread retries so several processes do not wake in step.
+        let spread = u64::from(std::process::id() % 7) + 1;
+        tokio::time::sleep(Duration::from_millis(spread).min(deadline - now)).await;
+        Ok(())
+    }
+}
+
+async fn fetch_running(
+    tx: &mut Transaction<'static, Sqlite>,
+) -> Result<Option<SyncRun>, sqlx::Error> {
+    let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE status = 'running'");
+    let row = sqlx::query(&sql).fetch_optional(&mut **tx).await?;
+    Ok(row.as_ref().map(run_from_row))
+}
+
+fn run_from_row(row: &SqliteRow) -> SyncRun {
+    let text = |name: &str| row.get::<Option<String>, _>(name);
+    SyncRun {
+        id: row.get("id"),
+        status: row
+            .get::<String, _>("status")
+            .parse()
+            .unwrap_or(RunStatus::Error),
+        trigger: row
+            .get::<String, _>("trigger")
+            .parse()
+            .unwrap_or(crate::run::Trigger::Cli),
+        started_at: row.get("started_at"),
+        finished_at: row.get("finished_at"),
+        last_heartbeat_at: row.get("last_heartbeat_at"),
+        is_stale: false,
+        phase: text("phase"),
+        total_estimate: row.get("total_estimate"),
+        progress: Progress {
+            fetched_emails: row.get("fetched_emails"),
+            processed_emails: row.get("processed_emails"),
+            inserted_emails: row.get("inserted_emails"),
+            stored_links: row.get("stored_links"),
+        },
+        error_name: text("error_name"),
+        error_message: text("error_message"),
+        error_tag: text("error_tag"),
+        owner: Some(Owner {
+            host: row.get("owner_host"),
+            pid: row.get::<i64, _>("owner_pid") as u32,
+            started_at: row.get("owner_started_at"),
+        }),
+    }
+}

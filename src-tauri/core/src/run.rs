@@ -1,0 +1,213 @@
+//! A sync run as the ledger stores it and as the UI and command line see it (camelCase JSON).
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::owner::Owner;
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Trigger {
+    Button,
+    Tray,
+    Launch,
+    Schedule,
+    Cli,
+}
+
+/// Where a run is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Success,
+    Error,
+    Aborted,
+}
+
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("unknown {}: {other:?}", stringify!($ty))),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(Trigger { Button => "button", Tray => "tray", Launch => "launch", Schedule => "schedule", Cli => "cli" });
+text_enum!(RunStatus { Running => "running", Success => "success", Error => "error", Aborted => "aborted" });
+
+/// The run's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub fetched_emails: i64,
+    pub processed_emails: i64,
+    pub inserted_emails: i64,
+    pub stored_links: i64,
+}
+
+/// What a heartbeat carries: counters plus the phase and estimate for progress bars.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunProgress {
+    pub progress: Progress,
+    pub phase: Option<String>,
+    pub total_estimate: Option<i64>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Error {
+        name: String,
+        message: String,
+        tag: String,
+    },
+    Aborted {
+        tag: String,
+        message: String,
+    },
+}
+
+impl Outcome {
+    pub fn status(&self) -> RunStatus {
+        match self {
+            Self::Success => RunStatus::Success,
+            Self::Error { .. } => RunStatus::Error,
+            Self::Aborted { .. } => RunStatus::Aborted,
+        }
+    }
+
+    /// `(error_name, error_message, error_tag)` as stored.
+    pub(crate) fn error_fields(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
+        match self {
+            Self::Success => (None, None, None),
+            Self::Error { name, message, tag } => (Some(name), Some(message), Some(tag)),
+            Self::Aborted { tag, message } => (Some("Aborted"), Some(message), Some(tag)),
+        }
+    }
+}
+
+/// One row of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRun {
+    pub id: i64,
+    pub status: RunStatus,
+    pub trigger: Trigger,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub last_heartbeat_at: i64,
+    /// True when the run is still marked running but its owner is dead or silent past the
+    /// stale threshold: the next start will replace it.
+    pub is_stale: bool,
+    pub phase: Option<String>,
+    pub total_estimate: Option<i64>,
+    pub progress: Progress,
+    pub error_name: Option<String>,
+    pub error_message: Option<String>,
+    pub error_tag: Option<String>,
+    #[serde(skip)]
+    pub owner: Option<Owner>,
+}
+
+/// The result of `start`, in the seed's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartResult {
+    pub started: bool,
+    pub run_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<StartRefusal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StartRefusal {
+    AlreadyRunning,
+}
+
+impl StartResult {
+    pub fn started(run_id: i64) -> Self {
+        Self {
+            started: true,
+            run_id,
+            reason: None,
+        }
+    }
+
+    pub fn already_running(run_id: i64) -> Self {
+        Self {
+            started: false,
+            run_id,
+            reason: Some(StartRefusal::AlreadyRunning),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON the UI and the command line read has exactly the agreed camelCase fields.
+    #[test]
+    fn run_serializes_to_the_agreed_shape() {
+        let run = SyncRun {
+            id: 7,
+            status: RunStatus::Running,
+            trigger: Trigger::Tray,
+            started_at: 1,
+            finished_at: None,
+            last_heartbeat_at: 2,
+            is_stale: false,
+            phase: Some("fetching".into()),
+            total_estimate: Some(10),
+            progress: Progress {
+                fetched_emails: 3,
+                processed_emails: 2,
+                inserted_emails: 1,
+                stored_links: 4,
+            },
+            error_name: None,
+            error_message: None,
+            error_tag: None,
+            owner: None,
+        };
+        let json = serde_json::to_value(&run).unwrap();
+        let expected = serde_json::json!({
+            "id": 7, "status": "running", "trigger": "tray", "startedAt": 1, "finishedAt": null,
+            "lastHeartbeatAt": 2, "isStale": false, "phase": "fetching", "totalEstimate": 10,
+            "progress": {"fetchedEmails": 3, "processedEmails": 2, "insertedEmails": 1, "storedLinks": 4},
+            "errorName": null, "errorMessage": null, "errorTag": null
+        });
+        assert_eq!(
+            json, expected,
+            "field names and nesting are the UI's contract"
+        );
+        let refused = serde_json::to_value(StartResult::already_running(7)).unwrap();
+        assert_eq!(
+            refused,
+            serde_json::json!({"started": false, "runId": 7, "reason": "alreadyRunning"}),
+            "start's refusal keeps the seed's shape"
+        );
+    }
+}

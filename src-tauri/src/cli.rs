@@ -1,0 +1,133 @@
+//! The command line: `status` and `history` read the run ledger; with no subcommand the
+//! binary opens the window.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use inbox_sync_core::{Ledger, LedgerConfig, LedgerError, Store, StoreError, StoreOptions};
+use serde_json::json;
+
+use crate::{format, paths};
+
+#[derive(Parser)]
+#[command(
+    name = "inbox-sync",
+    version,
+    about = "Sync a Gmail mailbox into a local SQLite database."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Clone)]
+pub struct GlobalArgs {
+    /// Where the database lives [default: the app's platform data directory]
+    #[arg(long, global = true, env = "INBOX_SYNC_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A running sync silent for this long is stale and may be replaced
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub stale_after: u64,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Show whether a sync is running and how the latest one went
+    Status {
+        /// Print `{ "active": run|null, "latest": run|null }`
+        #[arg(long)]
+        json: bool,
+    },
+    /// List past syncs, newest first
+    History {
+        /// How many runs to show
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Print a JSON array of runs
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs one subcommand and returns the exit code: 0 on success, 1 on error.
+pub fn run(global: &GlobalArgs, command: Command) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(&format!("cannot start: {e}"), "internal"),
+    };
+    runtime.block_on(async {
+        let ledger = match open_ledger(global).await {
+            Ok(l) => l,
+            Err((message, code)) => return report(&message, code),
+        };
+        let result = match command {
+            Command::Status { json } => status(&ledger, json).await,
+            Command::History { limit, json } => history(&ledger, limit, json).await,
+        };
+        ledger.store().close().await;
+        match result {
+            Ok(()) => 0,
+            Err(e) => report(&e.to_string(), e.code()),
+        }
+    })
+}
+
+/// Opens the ledger in the data directory, creating the directory on first use.
+pub async fn open_ledger(global: &GlobalArgs) -> Result<Ledger, (String, &'static str)> {
+    let dir = paths::data_dir(global.data_dir.as_deref()).map_err(|m| (m, "dataDir"))?;
+    create_data_dir(&dir)?;
+    let store = Store::open(&paths::database_path(&dir), StoreOptions::default())
+        .await
+        .map_err(|e: StoreError| (e.to_string(), e.code()))?;
+    let config = LedgerConfig::with_stale_after(Duration::from_secs(global.stale_after));
+    Ok(Ledger::new(store, config))
+}
+
+fn create_data_dir(dir: &Path) -> Result<(), (String, &'static str)> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        let err = StoreError::from_io(e, dir);
+        (
+            format!("cannot create the data directory {}: {err}", dir.display()),
+            err.code(),
+        )
+    })
+}
+
+fn report(message: &str, code: &str) -> i32 {
+    eprintln!("inbox-sync: error: {message} [{code}]");
+    1
+}
+
+async fn status(ledger: &Ledger, as_json: bool) -> Result<(), LedgerError> {
+    let active = ledger.get_active().await?;
+    let latest = ledger.get_latest().await?;
+    if as_json {
+        println!("{}", json!({ "active": active, "latest": latest }));
+        return Ok(());
+    }
+    let now = ledger.clock().now_ms();
+    println!(
+        "{}",
+        format::status_text(active.as_ref(), latest.as_ref(), now)
+    );
+    Ok(())
+}
+
+async fn history(ledger: &Ledger, limit: u32, as_json: bool) -> Result<(), LedgerError> {
+    let runs = ledger.history(limit, None).await?;
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string(&runs).unwrap_or_else(|_| "[]".into())
+        );
+        return Ok(());
+    }
+    let now = ledger.clock().now_ms();
+    print!("{}", format::history_table(&runs, now));
+    Ok(())
+}

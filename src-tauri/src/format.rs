@@ -1,0 +1,134 @@
+//! Plain-words text for runs on a terminal: relative times, durations and a history table.
+use inbox_sync_core::{RunStatus, SyncRun};
+
+/// "3 min ago", "2 h ago", "just now".
+pub fn ago(then_ms: i64, now_ms: i64) -> String {
+    let secs = (now_ms - then_ms).max(0) / 1000;
+    match secs {
+        0..=4 => "just now".into(),
+        5..=59 => format!("{secs} s ago"),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
+/// "850 ms", "3.2 s", "4 min 05 s".
+pub fn duration(ms: i64) -> String {
+    match ms {
+        ..=999 => format!("{} ms", ms.max(0)),
+        1000..=59_999 => format!("{:.1} s", ms as f64 / 1000.0),
+        _ => format!("{} min {:02} s", ms / 60_000, (ms % 60_000) / 1000),
+    }
+}
+
+fn run_duration(run: &SyncRun, now_ms: i64) -> i64 {
+    run.finished_at.unwrap_or(now_ms) - run.started_at
+}
+
+fn counters(run: &SyncRun) -> String {
+    let p = &run.progress;
+    format!(
+        "{} fetched, {} processed, {} new, {} links",
+        p.fetched_emails, p.processed_emails, p.inserted_emails, p.stored_links
+    )
+}
+
+/// What `inbox-sync status` prints.
+pub fn status_text(active: Option<&SyncRun>, latest: Option<&SyncRun>, now_ms: i64) -> String {
+    let mut lines = Vec::new();
+    match active {
+        Some(run) if run.is_stale => lines.push(format!(
+            "Sync #{} is marked running but its owner is gone or silent (last heartbeat {}); the next sync replaces it.",
+            run.id,
+            ago(run.last_heartbeat_at, now_ms)
+        )),
+        Some(run) => lines.push(format!(
+            "Sync #{} in progress ({}, started {} by {}): {}.",
+            run.id,
+            run.phase.as_deref().unwrap_or("starting"),
+            ago(run.started_at, now_ms),
+            run.trigger,
+            counters(run)
+        )),
+        None => lines.push("No sync is running.".into()),
+    }
+    match latest {
+        None => lines.push("No sync has run yet.".into()),
+        Some(run) if run.status == RunStatus::Running => {}
+        Some(run) => {
+            let mut line = format!(
+                "Latest sync #{}: {} {} after {} ({}); {}.",
+                run.id,
+                run.status,
+                ago(run.finished_at.unwrap_or(run.started_at), now_ms),
+                duration(run_duration(run, now_ms)),
+                run.trigger,
+                counters(run)
+            );
+            if let Some(message) = &run.error_message {
+                line.push_str(&format!(
+                    "\n  {}: {}",
+                    run.error_tag.as_deref().unwrap_or("error"),
+                    message
+                ));
+            }
+            lines.push(line);
+        }
+    }
+    lines.join("\n")
+}
+
+/// What `inbox-sync history` prints: one row per run, newest first.
+pub fn history_table(runs: &[SyncRun], now_ms: i64) -> String {
+    if runs.is_empty() {
+        return "No sync has run yet.\n".into();
+    }
+    let mut out = format!(
+        "{:>6}  {:<8}  {:<8}  {:<12}  {:>10}  {:>7}  {:>7}  {:>6}  {}\n",
+        "RUN", "STATUS", "TRIGGER", "STARTED", "DURATION", "FETCHED", "NEW", "LINKS", "ERROR"
+    );
+    for run in runs {
+        let status = if run.is_stale {
+            "stale".to_string()
+        } else {
+            run.status.to_string()
+        };
+        let error = match (&run.error_tag, &run.error_message) {
+            (Some(tag), Some(message)) => format!("{tag}: {message}"),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "{:>6}  {:<8}  {:<8}  {:<12}  {:>10}  {:>7}  {:>7}  {:>6}  {}\n",
+            run.id,
+            status,
+            run.trigger.as_str(),
+            ago(run.started_at, now_ms),
+            duration(run_duration(run, now_ms)),
+            run.progress.fetched_emails,
+            run.progress.inserted_emails,
+            run.progress.stored_links,
+            error
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Relative times and durations read naturally at each scale.
+    #[test]
+    fn times_read_naturally() {
+        assert_eq!(ago(0, 3_000), "just now", "a few seconds is 'just now'");
+        assert_eq!(ago(0, 180_000), "3 min ago", "minutes");
+        assert_eq!(duration(850), "850 ms", "sub-second");
+        assert_eq!(duration(3_200), "3.2 s", "seconds with one decimal");
+        assert_eq!(
+            duration(245_000),
+            "4 min 05 s",
+            "minutes and padded seconds"
+        );
+    }
+}
