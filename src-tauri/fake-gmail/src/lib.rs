@@ -1,0 +1,1 @@
+//! A fake Gmail REST server (work in progress).
