@@ -1,1 +1,152 @@
-fn main() {}
+//! The project's two entry commands: `cargo xtask run` (the app) and `cargo xtask test` (the
+//! whole suite). Each first installs what a Tauri build needs on Debian when it is missing.
+use std::process::{Command, ExitCode};
+
+/// Debian packages a Tauri 2 build, its tests and its screenshots need.
+const DEBIAN_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus-x11",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run_app(&args[1..]),
+        Some("test") => run_tests(),
+        Some("deps") => ensure_debian_packages(),
+        _ => Err("usage: cargo xtask run [-- ARGS…] | cargo xtask test | cargo xtask deps".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a command to completion, failing with its name when it fails.
+fn step(program: &str, args: &[&str]) -> Result<(), String> {
+    eprintln!("xtask: $ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn is_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// Installs the missing Debian packages (with sudo when not root). Off Debian it only warns.
+fn ensure_debian_packages() -> Result<(), String> {
+    if Command::new("dpkg-query")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("xtask: not a Debian system; install the packages for Tauri 2 by hand: {DEBIAN_PACKAGES:?}");
+        return Ok(());
+    }
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| !is_installed(p))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "xtask: installing missing Debian packages: {}",
+        missing.join(" ")
+    );
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let (program, prefix): (&str, Vec<&str>) = if root {
+        ("apt-get", vec![])
+    } else {
+        ("sudo", vec!["apt-get"])
+    };
+    let with = |tail: &[&str]| -> Vec<String> {
+        prefix
+            .iter()
+            .chain(tail.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let update = with(&["update", "-qq"]);
+    step(
+        program,
+        &update.iter().map(String::as_str).collect::<Vec<_>>(),
+    )?;
+    let mut install = with(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.extend(missing.iter().map(|s| s.to_string()));
+    // SAFETY of the environment: apt must never stop to ask a question (CI has no stdin).
+    std::env::set_var("DEBIAN_FRONTEND", "noninteractive");
+    step(
+        program,
+        &install.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+}
+
+fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+/// The app: a window when there is a display; in a terminal without one, the status of the
+/// ledger (the demo sync in the terminal comes with the sync engine).
+fn run_app(extra: &[String]) -> Result<(), String> {
+    ensure_debian_packages()?;
+    let mut args = vec!["run", "--release", "--bin", "inbox-sync", "--"];
+    let extra: Vec<&str> = extra
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--")
+        .collect();
+    if extra.is_empty() && !has_display() {
+        eprintln!(
+            "xtask: no display found; showing the sync status in the terminal instead of a window"
+        );
+        args.push("status");
+    }
+    args.extend(extra);
+    step("cargo", &args)
+}
+
+/// Everything CI checks: formatting, lints, then every test of the workspace.
+fn run_tests() -> Result<(), String> {
+    ensure_debian_packages()?;
+    step("cargo", &["fmt", "--all", "--", "--check"])?;
+    step(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    step("cargo", &["test", "--workspace", "--no-fail-fast"])
+}

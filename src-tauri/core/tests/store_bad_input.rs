@@ -1,0 +1,167 @@
+//! Bad databases get clear, typed errors and are never overwritten: not SQLite, read-only,
+//! locked by another program, or written by a newer schema.
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// Each non-empty file in `dir` with its length and a hash of its bytes. Empty files are left
+/// out: SQLite may create an empty `-wal` beside a WAL database it merely opens.
+fn snapshot(dir: &Path) -> Vec<(String, usize, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.unwrap();
+            // A sidecar may vanish while SQLite closes the last connection.
+            let bytes = std::fs::read(e.path()).ok()?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            // The -shm file is SQLite's shared-memory index, rebuilt on open; it holds no data.
+            if bytes.is_empty() || name.ends_with("-shm") {
+                return None;
+            }
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            bytes.hash(&mut h);
+            Some((name, bytes.len(), h.finish()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn start_error(cmd: &mut std::process::Command) -> serde_json::Value {
+    let (lines, code) = probe_output(cmd);
+    assert_eq!(code, 2, "the probe reports an error: {lines:?}");
+    lines.into_iter().next().expect("an error line")
+}
+
+/// A file that is not SQLite is refused as such and left byte for byte as it was.
+#[test]
+fn not_a_database_is_refused_untouched() {
+    let db = temp_db();
+    std::fs::write(
+        &db.path,
+        b"Dear diary, today I synced no mail.\n".repeat(200),
+    )
+    .unwrap();
+    let before = snapshot(db.dir.path());
+    let err = start_error(probe(&db.path).arg("start"));
+    assert_eq!(
+        err["error"], "notADatabase",
+        "typed as not a database: {err}"
+    );
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("not an Inbox Sync database"),
+        "plain words: {err}"
+    );
+    assert_eq!(
+        snapshot(db.dir.path()),
+        before,
+        "no byte written, no file added"
+    );
+}
+
+/// A read-only database (file and folder without write permission) gets a clear error and
+/// is not changed. Runs the probe as an unprivileged user when the test runs as root,
+/// because root ignores permission bits.
+#[test]
+fn read_only_database_is_refused_untouched() {
+    let db = temp_db();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = open_store(&db.path).await;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    std::fs::set_permissions(&db.path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(db.dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let before = snapshot(db.dir.path());
+    let mut cmd = probe(&db.path);
+    cmd.arg("start");
+    if unsafe { libc::geteuid() } == 0 {
+        cmd.uid(65534).gid(65534);
+    }
+    let err = start_error(&mut cmd);
+    std::fs::set_permissions(db.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(err["error"], "readOnly", "typed as read-only: {err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("read-only"),
+        "plain words: {err}"
+    );
+    assert_eq!(snapshot(db.dir.path()), before, "nothing changed on disk");
+}
+
+/// A database held under an exclusive lock by another program: the start waits its lock
+/// budget, then fails as `locked` (never a raw SQLITE_BUSY); once released, starts work.
+#[test]
+fn locked_database_fails_clearly_then_recovers() {
+    let db = temp_db();
+    let locker = Probe::spawn(probe(&db.path).arg("lock"));
+    locker.wait_for("locked", Duration::from_secs(20));
+    let begun = Instant::now();
+    let err = start_error(probe(&db.path).args(["--lock-wait-ms", "800", "start"]));
+    let waited = begun.elapsed();
+    assert_eq!(err["error"], "locked", "typed as locked: {err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("locked by another program"),
+        "plain words: {err}"
+    );
+    assert!(
+        !err["message"].as_str().unwrap().contains("SQLITE"),
+        "no raw SQLite code: {err}"
+    );
+    assert!(
+        waited >= Duration::from_millis(700),
+        "it waited its budget first: {waited:?}"
+    );
+    drop(locker);
+    let (lines, code) = probe_output(probe(&db.path).arg("start"));
+    assert_eq!(
+        code, 0,
+        "after the lock is released the start goes through: {lines:?}"
+    );
+    assert_eq!(lines[0]["started"], true, "and starts a run");
+}
+
+/// A database from a newer schema version is refused before anything is written.
+#[test]
+fn newer_schema_is_refused_untouched() {
+    let db = temp_db();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = open_store(&db.path).await;
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from the future', 1, x'00', 1)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(store.pool()).await.unwrap();
+        store.close().await;
+    });
+    let before = snapshot(db.dir.path());
+    let err = start_error(probe(&db.path).arg("start"));
+    assert_eq!(
+        err["error"], "newerSchema",
+        "typed as a newer schema: {err}"
+    );
+    assert!(
+        err["message"].as_str().unwrap().contains("newer version"),
+        "plain words: {err}"
+    );
+    assert_eq!(snapshot(db.dir.path()), before, "nothing changed on disk");
+}
