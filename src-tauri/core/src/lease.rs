@@ -240,12 +240,11 @@ impl Ledger {
             _ = handle.cancellation().cancelled() => (aborted("cancelled", "the sync was stopped"), None),
             result = work => match result {
                 Ok(Ok(value)) => (Outcome::Success, Some(value)),
-                Ok(Err(failure)) if matches!(handle.loss(), Some(_)) => {
-                    let _ = failure;
+                // A failure caused by losing the lease or by a cancel is reported as that.
+                Ok(Err(_)) if handle.loss().is_some() => {
                     (aborted("leaseLost", "the sync lost its lease and stopped"), None)
                 }
-                Ok(Err(failure)) if handle.cancellation().is_cancelled() => {
-                    let _ = failure;
+                Ok(Err(_)) if handle.cancellation().is_cancelled() => {
                     (aborted("cancelled", "the sync was stopped"), None)
                 }
                 Ok(Err(failure)) => (

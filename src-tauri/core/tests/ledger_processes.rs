@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use common::*;
 use serde_json::Value;
 
+/// `(id, status, started_at, finished_at, error_tag)` of a ledger row.
+type RunRow = (i64, String, i64, Option<i64>, Option<String>);
+
 /// 8 processes × 200 starts on one file, runs finishing and going stale meanwhile: never two
 /// running rows, no "database is locked" reaches a caller, and each started run is one row.
 #[test]
@@ -115,7 +118,7 @@ fn eight_processes_racing_start_never_run_twice() {
 
     let rows = rt.block_on(async {
         let store = open_store(&db.path).await;
-        let rows: Vec<(i64, String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<RunRow> = sqlx::query_as(
             "SELECT id, status, started_at, finished_at, error_tag FROM sync_runs ORDER BY id",
         )
         .fetch_all(store.pool())
