@@ -1,0 +1,481 @@
+//! The seeded mailbox: message i of a seed is the same bytes in every process, whatever the mailbox size.
+
+mod compose;
+mod malformed;
+mod shapes;
+mod vocabulary;
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use crate::mime::date::rfc2822;
+use crate::mime::encoding::{encoded_word_q, encoded_words_b};
+use crate::mime::{Charset, HeaderField, MessageBuilder, PartTree};
+use crate::rng::{SeededRng, Stream};
+use crate::truth::MessageKind;
+use shapes::BodyInput;
+use vocabulary::{
+    COMPANIES, CP1252_SUBJECTS, LATIN1_SUBJECTS, NEWSLETTER_SUBJECTS, PEOPLE, PLACES,
+    SENDER_DOMAINS, SJIS_SUBJECTS, SUBJECTS, TOPICS,
+};
+
+/// 2023-01-01T00:00:00Z: the oldest generated message is dated shortly after.
+const EPOCH_MS: i64 = 1_672_531_200_000;
+
+/// What the generated mailbox looks like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailboxSpec {
+    pub seed: u64,
+    pub message_count: usize,
+    /// The mailbox owner's address (`To:` of received mail, `From:` of sent replies, the profile's emailAddress).
+    pub email_address: String,
+    /// Fraction of messages that are a few megabytes (one per block of `1/fraction` messages).
+    pub large_fraction: f64,
+    /// Rough size of a large message's attachment (±25%).
+    pub large_size_bytes: usize,
+    /// Fraction of messages deliberately malformed or hostile (one per block of `1/fraction`).
+    pub malformed_fraction: f64,
+}
+
+impl Default for MailboxSpec {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            message_count: 500,
+            email_address: "demo.user@example.com".into(),
+            large_fraction: 0.001,
+            large_size_bytes: 2 * 1024 * 1024,
+            malformed_fraction: 0.01,
+        }
+    }
+}
+
+/// One generated message, immutable once made.
+#[derive(Debug)]
+pub(crate) struct GeneratedMessage {
+    pub index: u64,
+    pub id: String,
+    pub thread_id: String,
+    pub internal_date: i64,
+    pub labels: BTreeSet<String>,
+    pub kind: MessageKind,
+    pub raw: Arc<[u8]>,
+    pub tree: Arc<PartTree>,
+    pub links: BTreeSet<String>,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone)]
+struct Contact {
+    name: String,
+    address: String,
+}
+
+impl Contact {
+    /// The `From:`/`To:` value as written (RFC 2047 when needed) and as decoded.
+    fn header(&self, name: &str) -> HeaderField {
+        let decoded = format!("{} <{}>", self.name, self.address);
+        if self.name.is_ascii() {
+            HeaderField::plain(name, &decoded)
+        } else {
+            HeaderField::encoded(
+                name,
+                format!(
+                    "{} <{}>",
+                    encoded_word_q(&self.name, Charset::Utf8),
+                    self.address
+                ),
+                &decoded,
+            )
+        }
+    }
+}
+
+/// What a reply needs to know about its thread.
+#[derive(Debug, Clone)]
+struct ThreadTip {
+    thread_id: String,
+    subject: String,
+    root_message_id: String,
+    last_message_id: String,
+    correspondent: Contact,
+}
+
+/// Produces messages in order; kept by the mailbox so mail arriving later continues the same sequence.
+#[derive(Debug)]
+pub(crate) struct Generator {
+    spec: MailboxSpec,
+    owner: Contact,
+    next_index: u64,
+    last_date: i64,
+    recent: VecDeque<ThreadTip>,
+}
+
+/// Lower-case ASCII spelling of a name, for addresses and charsets that cannot hold it.
+pub(crate) fn ascii_fold(name: &str) -> String {
+    name.chars()
+        .filter_map(|c| {
+            let folded = match c {
+                'à' | 'á' | 'â' | 'ä' | 'å' | 'À' | 'Á' | 'Å' | 'Ä' => 'a',
+                'ç' | 'Ç' => 'c',
+                'è' | 'é' | 'ê' | 'ë' | 'É' => 'e',
+                'ì' | 'í' | 'î' | 'ï' => 'i',
+                'ñ' => 'n',
+                'ò' | 'ó' | 'ô' | 'ö' | 'ø' | 'Ó' | 'Ö' => 'o',
+                'ù' | 'ú' | 'û' | 'ü' | 'Ü' => 'u',
+                c if c.is_ascii() => c,
+                _ => return None,
+            };
+            Some(folded)
+        })
+        .collect()
+}
+
+fn fill(template: &str, rng: &mut SeededRng) -> String {
+    template
+        .replace("{topic}", *rng.pick(TOPICS))
+        .replace("{company}", *rng.pick(COMPANIES))
+        .replace("{place}", *rng.pick(PLACES))
+        .replace("{n}", &rng.between(10_000, 999_999).to_string())
+}
+
+/// Gmail-style snippet: the start of the readable text, whitespace collapsed, HTML-escaped.
+fn snippet(tree: &PartTree, raw: &[u8]) -> String {
+    let leaves = tree.leaves();
+    let leaf = leaves
+        .iter()
+        .find(|l| l.filename.is_empty() && l.mime_type == "text/plain")
+        .or_else(|| {
+            leaves
+                .iter()
+                .find(|l| l.filename.is_empty() && l.mime_type == "text/html")
+        });
+    let Some(leaf) = leaf else {
+        return String::new();
+    };
+    let Some(body) = &leaf.body else {
+        return String::new();
+    };
+    let bytes = body.decode(raw);
+    let mut text = match leaf.charset {
+        Some(charset) => charset.decode(&bytes),
+        None => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    if leaf.mime_type == "text/html" {
+        text = strip_tags(&text);
+    }
+    let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = collapsed.chars().take(160).collect();
+    compose::escape(&short)
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn in_slot(seed: u64, stream: Stream, index: u64, fraction: f64) -> bool {
+    if fraction <= 0.0 || fraction.is_nan() {
+        return false;
+    }
+    let period = (1.0 / fraction.min(1.0)).round().max(1.0) as u64;
+    SeededRng::derive(seed, stream, index / period).below(period) == index % period
+}
+
+const ORDINARY: &[(MessageKind, u64)] = &[
+    (MessageKind::PlainText, 18),
+    (MessageKind::Html, 8),
+    (MessageKind::Alternative, 34),
+    (MessageKind::WithAttachments, 14),
+    (MessageKind::Latin1, 8),
+    (MessageKind::Windows1252, 6),
+    (MessageKind::ShiftJis, 5),
+    (MessageKind::Newsletter, 7),
+];
+
+impl Generator {
+    pub(crate) fn new(spec: MailboxSpec) -> Self {
+        let local = spec
+            .email_address
+            .split('@')
+            .next()
+            .unwrap_or("me")
+            .replace('.', " ");
+        let owner = Contact {
+            name: local
+                .split(' ')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<String>>()
+                .join(" "),
+            address: spec.email_address.clone(),
+        };
+        Self {
+            spec,
+            owner,
+            next_index: 0,
+            last_date: EPOCH_MS,
+            recent: VecDeque::new(),
+        }
+    }
+
+    pub(crate) fn spec(&self) -> &MailboxSpec {
+        &self.spec
+    }
+
+    fn kind_for(&self, index: u64, rng: &mut SeededRng) -> MessageKind {
+        let seed = self.spec.seed;
+        if in_slot(
+            seed,
+            Stream::MalformedSlot,
+            index,
+            self.spec.malformed_fraction,
+        ) {
+            return MessageKind::Malformed(*rng.pick(malformed::ALL));
+        }
+        if in_slot(seed, Stream::LargeSlot, index, self.spec.large_fraction) {
+            return MessageKind::Large;
+        }
+        let total: u64 = ORDINARY.iter().map(|(_, w)| w).sum();
+        let mut roll = rng.below(total);
+        for (kind, weight) in ORDINARY {
+            if roll < *weight {
+                return *kind;
+            }
+            roll -= weight;
+        }
+        MessageKind::PlainText
+    }
+
+    fn contact(rng: &mut SeededRng) -> Contact {
+        let (first, last) = rng.pick(PEOPLE);
+        let domain = rng.pick(SENDER_DOMAINS);
+        Contact {
+            name: format!("{first} {last}"),
+            address: format!(
+                "{}.{}@{domain}",
+                ascii_fold(first).to_lowercase(),
+                ascii_fold(last).to_lowercase().replace(' ', "")
+            ),
+        }
+    }
+
+    fn subject_header(kind: MessageKind, subject: &str, rng: &mut SeededRng) -> HeaderField {
+        let written = match kind {
+            MessageKind::Latin1 => encoded_word_q(subject, Charset::Latin1),
+            MessageKind::Windows1252 => encoded_word_q(subject, Charset::Windows1252),
+            MessageKind::ShiftJis => encoded_words_b(subject, Charset::ShiftJis),
+            _ if subject.is_ascii() => return HeaderField::plain("Subject", subject),
+            _ if rng.chance(0.5) => encoded_word_q(subject, Charset::Utf8),
+            _ => encoded_words_b(subject, Charset::Utf8),
+        };
+        HeaderField::encoded("Subject", written, subject)
+    }
+
+    fn labels(rng: &mut SeededRng, kind: MessageKind, sent: bool) -> BTreeSet<String> {
+        let mut labels = BTreeSet::new();
+        if sent {
+            labels.insert("SENT".to_string());
+            return labels;
+        }
+        if !rng.chance(0.1) || kind.is_malformed() {
+            labels.insert("INBOX".to_string());
+        }
+        if rng.chance(0.45) || kind.is_malformed() {
+            labels.insert("UNREAD".to_string());
+        }
+        if rng.chance(0.2) {
+            labels.insert("IMPORTANT".to_string());
+        }
+        if rng.chance(0.04) {
+            labels.insert("STARRED".to_string());
+        }
+        if rng.chance(0.05) {
+            labels.insert("Label_1".to_string());
+        }
+        let category = match kind {
+            MessageKind::Newsletter | MessageKind::Windows1252 => "CATEGORY_PROMOTIONS",
+            _ => *rng.pick(&[
+                "CATEGORY_PERSONAL",
+                "CATEGORY_PERSONAL",
+                "CATEGORY_UPDATES",
+                "CATEGORY_UPDATES",
+                "CATEGORY_SOCIAL",
+                "CATEGORY_FORUMS",
+            ]),
+        };
+        labels.insert(category.to_string());
+        labels
+    }
+
+    pub(crate) fn next_message(&mut self) -> GeneratedMessage {
+        let index = self.next_index;
+        self.next_index += 1;
+        let mut rng = SeededRng::derive(self.spec.seed, Stream::Message, index);
+        let internal_date = self.last_date + rng.between(60_000, 4_400_000) as i64;
+        self.last_date = internal_date;
+        let id = format!(
+            "{:016x}",
+            ((internal_date as u64) << 20) | rng.below(1 << 20)
+        );
+        let kind = self.kind_for(index, &mut rng);
+        let offset = *rng.pick(&[0, 60, 120, -300, -480, 330, 540, -180]);
+
+        let ordinary =
+            !kind.is_malformed() && kind != MessageKind::Large && kind != MessageKind::Newsletter;
+        let parent = if ordinary && !self.recent.is_empty() && rng.chance(0.3) {
+            Some(rng.pick(self.recent.make_contiguous()).clone())
+        } else {
+            None
+        };
+        let sent = parent.is_some() && rng.chance(0.35);
+        let contact = parent
+            .as_ref()
+            .map(|p| p.correspondent.clone())
+            .unwrap_or_else(|| Self::contact(&mut rng));
+        let (from, to) = if sent {
+            (self.owner.clone(), contact.clone())
+        } else {
+            (contact.clone(), self.owner.clone())
+        };
+        let base_subject = match &parent {
+            Some(p) => p.subject.clone(),
+            None => match kind {
+                MessageKind::Latin1 => rng.pick(LATIN1_SUBJECTS).to_string(),
+                MessageKind::Windows1252 => rng.pick(CP1252_SUBJECTS).to_string(),
+                MessageKind::ShiftJis => rng.pick(SJIS_SUBJECTS).to_string(),
+                MessageKind::Newsletter => fill(*rng.pick(NEWSLETTER_SUBJECTS), &mut rng),
+                _ => fill(*rng.pick(SUBJECTS), &mut rng),
+            },
+        };
+        let subject = match parent {
+            Some(_) => format!("Re: {base_subject}"),
+            None => base_subject.clone(),
+        };
+        let message_id = format!(
+            "<{:x}.{index}@{}>",
+            rng.next_u64(),
+            from.address.split('@').nth(1).unwrap_or("example.com")
+        );
+
+        let link_count = match kind {
+            MessageKind::Newsletter => rng.between(8, 14),
+            MessageKind::Large => 1,
+            _ => rng.between(0, 3),
+        } as usize;
+        let links = compose::links(&mut rng, link_count);
+
+        let (root, links, subject_field, from_field, bare) = match kind {
+            MessageKind::Malformed(m) => {
+                let broken = malformed::build(&mut rng, m);
+                (
+                    broken.root,
+                    broken.links,
+                    broken.subject,
+                    broken.from,
+                    broken.bare,
+                )
+            }
+            _ => {
+                let input = BodyInput {
+                    kind,
+                    to_name: to.name.split(' ').next().unwrap_or(""),
+                    from_name: &from.name,
+                    subject: &subject,
+                    links: &links,
+                    large_size_bytes: self.spec.large_size_bytes,
+                };
+                (shapes::body(&mut rng, &input), links, None, None, false)
+            }
+        };
+
+        let mut builder = MessageBuilder::new();
+        let date = rfc2822(internal_date, offset);
+        builder.plain("Delivered-To", &self.spec.email_address);
+        let smtp_id = format!("{:x}", rng.next_u64());
+        let received_written = format!(
+            "from mail-{smtp_id:.6}.example.net (mail-{smtp_id:.6}.example.net. [192.0.2.{}])\r\n        by mx.example.com with ESMTPS id {smtp_id}\r\n        for <{}>; {date}",
+            rng.between(1, 254),
+            self.spec.email_address
+        );
+        let received_decoded = received_written.replace("\r\n", "");
+        builder.header(HeaderField::encoded(
+            "Received",
+            received_written,
+            &received_decoded,
+        ));
+        if !bare {
+            builder.plain("MIME-Version", "1.0");
+            builder.plain("Date", &date);
+            builder.plain("Message-ID", &message_id);
+            builder.header(
+                subject_field.unwrap_or_else(|| Self::subject_header(kind, &subject, &mut rng)),
+            );
+            builder.header(from_field.unwrap_or_else(|| from.header("From")));
+        }
+        builder.header(to.header("To"));
+        if let Some(p) = &parent {
+            builder.plain("In-Reply-To", &p.last_message_id);
+            let references = if p.root_message_id == p.last_message_id {
+                p.root_message_id.clone()
+            } else {
+                format!("{} {}", p.root_message_id, p.last_message_id)
+            };
+            builder.plain("References", &references);
+        }
+        let rendered = builder.render(&root);
+        let labels = Self::labels(&mut rng, kind, sent);
+
+        let thread_id = parent
+            .as_ref()
+            .map(|p| p.thread_id.clone())
+            .unwrap_or_else(|| id.clone());
+        if ordinary {
+            let tip = ThreadTip {
+                thread_id: thread_id.clone(),
+                subject: base_subject,
+                root_message_id: parent
+                    .as_ref()
+                    .map(|p| p.root_message_id.clone())
+                    .unwrap_or_else(|| message_id.clone()),
+                last_message_id: message_id,
+                correspondent: contact,
+            };
+            self.recent.retain(|t| t.thread_id != tip.thread_id);
+            self.recent.push_back(tip);
+            if self.recent.len() > 8 {
+                self.recent.pop_front();
+            }
+        }
+
+        let snippet = snippet(&rendered.tree, &rendered.raw);
+        GeneratedMessage {
+            index,
+            id,
+            thread_id,
+            internal_date,
+            labels,
+            kind,
+            raw: rendered.raw.into(),
+            tree: Arc::new(rendered.tree),
+            links: links.into_iter().collect(),
+            snippet,
+        }
+    }
+}

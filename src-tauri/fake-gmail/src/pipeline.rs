@@ -1,0 +1,227 @@
+//! What every request goes through before its handler: latency, the hang switch, the bearer token, quota, faults.
+
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::watch;
+
+use crate::auth::TokenBook;
+use crate::clock::Clock;
+use crate::config::{FakeConfig, FaultRates, OAuthClient};
+use crate::counters::{bump, Counters};
+use crate::errors::{json_bytes, GoogleError};
+use crate::faults::{self, Fault};
+use crate::mailbox::Mailbox;
+use crate::quota::QuotaBucket;
+
+/// The Gmail methods served, with their quota cost in units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Profile,
+    MessagesList,
+    MessagesGet,
+    AttachmentsGet,
+    HistoryList,
+}
+
+impl Endpoint {
+    fn cost(self) -> u32 {
+        match self {
+            Endpoint::Profile => 1,
+            Endpoint::MessagesList | Endpoint::MessagesGet | Endpoint::AttachmentsGet => 5,
+            Endpoint::HistoryList => 2,
+        }
+    }
+}
+
+/// Knobs that can change while the server runs.
+#[derive(Debug, Clone)]
+pub(crate) struct Knobs {
+    pub latency: Duration,
+    pub faults: FaultRates,
+    pub history_retention: Option<u64>,
+    pub oauth: OAuthClient,
+}
+
+/// State shared by the handlers and the [`crate::FakeHandle`].
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub mailbox: Mutex<Mailbox>,
+    pub tokens: Mutex<TokenBook>,
+    pub quota: Mutex<QuotaBucket>,
+    pub knobs: Mutex<Knobs>,
+    pub counters: Counters,
+    pub hang: watch::Sender<bool>,
+    pub shutdown: watch::Sender<bool>,
+    pub clock: Arc<dyn Clock>,
+    pub seed: u64,
+    pub gmail_requests: AtomicU64,
+}
+
+/// Locks a mutex even if a panicking thread poisoned it: the data is plain state, still usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(config: FakeConfig) -> Self {
+        let now = config.clock.now();
+        let seed = config.mailbox.seed;
+        Self {
+            mailbox: Mutex::new(Mailbox::new(config.mailbox)),
+            tokens: Mutex::new(TokenBook::new(
+                config.static_token,
+                config.token_lifetime,
+                seed,
+            )),
+            quota: Mutex::new(QuotaBucket::new(config.quota_units_per_sec, now)),
+            knobs: Mutex::new(Knobs {
+                latency: config.latency,
+                faults: config.faults,
+                history_retention: config.history_retention,
+                oauth: config.oauth,
+            }),
+            counters: Counters::default(),
+            hang: watch::Sender::new(config.hang),
+            shutdown: watch::Sender::new(false),
+            clock: config.clock,
+            seed,
+            gmail_requests: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn knobs(&self) -> Knobs {
+        lock(&self.knobs).clone()
+    }
+
+    /// Latency, then the hang switch; both give way to shutdown so a stopping server never waits on them.
+    pub(crate) async fn delay(&self) -> Result<(), GoogleError> {
+        bump(&self.counters.requests, 1);
+        let latency = self.knobs().latency;
+        let mut stopping = self.shutdown.subscribe();
+        if !latency.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(latency) => {}
+                _ = stopping.wait_for(|s| *s) => return Err(GoogleError::unavailable()),
+            }
+        }
+        let mut hang = self.hang.subscribe();
+        if *hang.borrow() {
+            tracing::debug!("request held by the hang switch");
+            tokio::select! {
+                _ = hang.wait_for(|h| !*h) => {}
+                _ = stopping.wait_for(|s| *s) => return Err(GoogleError::unavailable()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Admits a Gmail request, or says why not. `Ok(Some(fault))` means "answer, but break the body".
+    pub(crate) async fn admit(
+        &self,
+        endpoint: Endpoint,
+        headers: &HeaderMap,
+        user_id: &str,
+    ) -> Result<Option<Fault>, GoogleError> {
+        let counter = match endpoint {
+            Endpoint::Profile => &self.counters.profile,
+            Endpoint::MessagesList => &self.counters.messages_list,
+            Endpoint::MessagesGet => &self.counters.messages_get,
+            Endpoint::AttachmentsGet => &self.counters.attachments_get,
+            Endpoint::HistoryList => &self.counters.history_list,
+        };
+        bump(counter, 1);
+        self.delay().await?;
+        let now = self.clock.now();
+        let authorization = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        if let Err(error) = lock(&self.tokens).check(authorization, now) {
+            bump(&self.counters.unauthorized, 1);
+            tracing::debug!(?endpoint, "refused: no valid bearer token");
+            return Err(error);
+        }
+        let email = lock(&self.mailbox).spec().email_address.clone();
+        if user_id != "me" && !user_id.eq_ignore_ascii_case(&email) {
+            return Err(GoogleError::forbidden(format!(
+                "Delegation denied for {email}"
+            )));
+        }
+        if !lock(&self.quota).try_charge(endpoint.cost(), now) {
+            bump(&self.counters.rate_limited, 1);
+            tracing::debug!(?endpoint, "refused: quota exceeded");
+            return Err(GoogleError::rate_limited());
+        }
+        bump(&self.counters.quota_units, u64::from(endpoint.cost()));
+        let request_no = self
+            .gmail_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let fault = faults::roll(self.seed, request_no, &self.knobs().faults);
+        if fault.is_some() {
+            bump(&self.counters.injected_faults, 1);
+            tracing::debug!(?endpoint, ?fault, "injecting a fault");
+        }
+        match fault {
+            Some(Fault::Internal) => Err(GoogleError::internal()),
+            Some(Fault::Unavailable) => Err(GoogleError::unavailable()),
+            other => Ok(other),
+        }
+    }
+
+    /// Runs a Gmail endpoint end to end: admission, the handler, then any body fault.
+    pub(crate) async fn serve<F>(
+        &self,
+        endpoint: Endpoint,
+        headers: &HeaderMap,
+        user_id: &str,
+        handler: F,
+    ) -> Response
+    where
+        F: FnOnce() -> Result<Vec<u8>, GoogleError>,
+    {
+        let fault = match self.admit(endpoint, headers, user_id).await {
+            Ok(fault) => fault,
+            Err(error) => return error.into_response(),
+        };
+        match handler() {
+            Ok(body) => with_fault(body, fault),
+            Err(error) => error.into_response(),
+        }
+    }
+}
+
+/// A 200 JSON answer, broken the way `fault` says.
+fn with_fault(body: Vec<u8>, fault: Option<Fault>) -> Response {
+    match fault {
+        Some(Fault::CutJson) => {
+            let half = body.len() / 2;
+            json_bytes(body[..half].to_vec()).into_response()
+        }
+        Some(Fault::AbortedBody) => {
+            let full = body.len();
+            let half = body[..full / 2].to_vec();
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected: connection dropped mid-body")),
+            ];
+            let mut response = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+            response
+        }
+        Some(Fault::NotJson) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=UTF-8"))],
+            "<html><head><title>Bad Gateway</title></head><body>upstream connect error</body></html>",
+        )
+            .into_response(),
+        _ => json_bytes(body).into_response(),
+    }
+}

@@ -1,0 +1,110 @@
+//! The subset of Gmail's search syntax `messages.list?q=` understands; other operators are ignored, never an error.
+
+use crate::mailbox::Entry;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Term {
+    Header(&'static str, String),
+    Label(String),
+    HasAttachment,
+    Text(String),
+}
+
+/// A parsed `q`: every term must match (negated terms must not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Query {
+    terms: Vec<(bool, Term)>,
+}
+
+fn words(q: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in q.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+impl Query {
+    pub(crate) fn parse(q: &str) -> Self {
+        let mut terms = Vec::new();
+        for word in words(q) {
+            let (negated, word) = match word.strip_prefix('-') {
+                Some(rest) if !rest.is_empty() => (true, rest.to_string()),
+                _ => (false, word),
+            };
+            let lower = word.to_lowercase();
+            let term = match lower.split_once(':') {
+                Some(("from", v)) => Term::Header("From", v.to_string()),
+                Some(("to", v)) => Term::Header("To", v.to_string()),
+                Some(("subject", v)) => Term::Header("Subject", v.to_string()),
+                Some(("label" | "in", v)) => Term::Label(v.to_string()),
+                Some(("is", v)) => Term::Label(v.to_string()),
+                Some(("category", v)) => Term::Label(format!("category_{v}")),
+                Some(("has", "attachment")) => Term::HasAttachment,
+                // Date and size operators need a calendar; the fake ignores them rather than failing.
+                Some((op, _)) if op.chars().all(|c| c.is_ascii_alphabetic() || c == '_') => {
+                    continue
+                }
+                _ => Term::Text(lower),
+            };
+            terms.push((negated, term));
+        }
+        Self { terms }
+    }
+
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
+        self.terms
+            .iter()
+            .all(|(negated, term)| term_matches(term, entry) != *negated)
+    }
+}
+
+fn header_contains(entry: &Entry, name: &str, needle: &str) -> bool {
+    entry
+        .message
+        .tree
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case(name) && v.to_lowercase().contains(needle))
+}
+
+fn term_matches(term: &Term, entry: &Entry) -> bool {
+    match term {
+        Term::Header(name, needle) => header_contains(entry, name, needle),
+        Term::Label(label) => {
+            let wanted = label.replace('-', "_");
+            entry.labels.iter().any(|l| {
+                l.eq_ignore_ascii_case(&wanted)
+                    || l.eq_ignore_ascii_case(&format!("CATEGORY_{wanted}"))
+            })
+        }
+        Term::HasAttachment => entry
+            .message
+            .tree
+            .leaves()
+            .iter()
+            .any(|l| !l.filename.is_empty()),
+        Term::Text(needle) => {
+            header_contains(entry, "Subject", needle)
+                || header_contains(entry, "From", needle)
+                || entry
+                    .message
+                    .snippet
+                    .to_lowercase()
+                    .contains(needle.as_str())
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The HTTP surface: Gmail's REST paths and the OAuth token endpoint, wired to their handlers.
+
+mod history;
+mod messages;
+mod params;
+mod profile;
+mod token;
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::counters::bump;
+use crate::errors::GoogleError;
+use crate::pipeline::{Endpoint, Shared};
+use params::Params;
+
+type SharedState = State<Arc<Shared>>;
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/gmail/v1/users/{user_id}/profile", get(profile_route))
+        .route("/gmail/v1/users/{user_id}/messages", get(list_route))
+        .route("/gmail/v1/users/{user_id}/messages/{id}", get(get_route))
+        .route(
+            "/gmail/v1/users/{user_id}/messages/{id}/attachments/{attachment_id}",
+            get(attachment_route),
+        )
+        .route("/gmail/v1/users/{user_id}/history", get(history_route))
+        .route("/token", post(token::token))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(shared)
+}
+
+fn bad_path(rejection: PathRejection) -> Response {
+    GoogleError::bad_request(format!("Invalid request path: {rejection}")).into_response()
+}
+
+async fn profile_route(
+    State(shared): SharedState,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let user = match path {
+        Ok(Path(user)) => user,
+        Err(rejection) => return bad_path(rejection),
+    };
+    shared
+        .serve(Endpoint::Profile, &headers, &user, || {
+            profile::profile(&shared)
+        })
+        .await
+}
+
+async fn list_route(
+    State(shared): SharedState,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let user = match path {
+        Ok(Path(user)) => user,
+        Err(rejection) => return bad_path(rejection),
+    };
+    let params = Params::parse(query.as_deref());
+    shared
+        .serve(Endpoint::MessagesList, &headers, &user, || {
+            messages::list(&shared, &params)
+        })
+        .await
+}
+
+async fn get_route(
+    State(shared): SharedState,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = match path {
+        Ok(Path(parts)) => parts,
+        Err(rejection) => return bad_path(rejection),
+    };
+    let params = Params::parse(query.as_deref());
+    shared
+        .serve(Endpoint::MessagesGet, &headers, &user, || {
+            messages::get(&shared, &id, &params)
+        })
+        .await
+}
+
+async fn attachment_route(
+    State(shared): SharedState,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id, attachment) = match path {
+        Ok(Path(parts)) => parts,
+        Err(rejection) => return bad_path(rejection),
+    };
+    shared
+        .serve(Endpoint::AttachmentsGet, &headers, &user, || {
+            messages::attachment(&shared, &id, &attachment)
+        })
+        .await
+}
+
+async fn history_route(
+    State(shared): SharedState,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let user = match path {
+        Ok(Path(user)) => user,
+        Err(rejection) => return bad_path(rejection),
+    };
+    let params = Params::parse(query.as_deref());
+    shared
+        .serve(Endpoint::HistoryList, &headers, &user, || {
+            history::list(&shared, &params)
+        })
+        .await
+}
+
+async fn not_found(State(shared): SharedState) -> Response {
+    bump(&shared.counters.requests, 1);
+    GoogleError::not_found().into_response()
+}
+
+async fn method_not_allowed(State(shared): SharedState) -> Response {
+    bump(&shared.counters.requests, 1);
+    GoogleError::method_not_allowed().into_response()
+}
