@@ -38,6 +38,8 @@ fn step(program: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("xtask: $ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
+        // apt must never stop to ask a question: CI has no standard input.
+        .env("DEBIAN_FRONTEND", "noninteractive")
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
@@ -101,8 +103,6 @@ fn ensure_debian_packages() -> Result<(), String> {
     )?;
     let mut install = with(&["install", "-y", "-qq", "--no-install-recommends"]);
     install.extend(missing.iter().map(|s| s.to_string()));
-    // SAFETY of the environment: apt must never stop to ask a question (CI has no stdin).
-    std::env::set_var("DEBIAN_FRONTEND", "noninteractive");
     step(
         program,
         &install.iter().map(String::as_str).collect::<Vec<_>>(),
