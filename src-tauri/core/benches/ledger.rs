@@ -50,22 +50,37 @@ fn main() {
             (vec![], vec![], vec![], vec![], vec![]);
         let mut progress = RunProgress::default();
         for round in 0..ROUNDS {
-            let run = timed(&mut start, ledger.start(Trigger::Cli)).await.expect("start");
+            let run = timed(&mut start, ledger.start(Trigger::Cli))
+                .await
+                .expect("start");
             assert!(run.started, "each round starts after the previous finished");
             for _ in 0..5 {
                 progress.progress.fetched_emails += 1;
                 timed(&mut heartbeat, ledger.heartbeat(run.run_id, &progress))
                     .await
                     .expect("heartbeat");
-                timed(&mut active, ledger.get_active()).await.expect("getActive");
-                timed(&mut latest, ledger.get_latest()).await.expect("getLatest");
+                timed(&mut active, ledger.get_active())
+                    .await
+                    .expect("getActive");
+                timed(&mut latest, ledger.get_latest())
+                    .await
+                    .expect("getLatest");
             }
-            timed(&mut finish, ledger.finish(run.run_id, &Outcome::Success, &progress))
-                .await
-                .expect("finish");
+            timed(
+                &mut finish,
+                ledger.finish(run.run_id, &Outcome::Success, &progress),
+            )
+            .await
+            .expect("finish");
             if round == 0 {
                 // The first round pays for page cache and statement preparation.
-                for v in [&mut start, &mut heartbeat, &mut finish, &mut active, &mut latest] {
+                for v in [
+                    &mut start,
+                    &mut heartbeat,
+                    &mut finish,
+                    &mut active,
+                    &mut latest,
+                ] {
                     v.clear();
                 }
             }
