@@ -66,6 +66,11 @@ impl SeededRng {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    /// One of a list of words (a `pick` that needs no deref at the call site).
+    pub(crate) fn word(&mut self, words: &[&'static str]) -> &'static str {
+        words[self.below(words.len() as u64) as usize]
+    }
+
     pub(crate) fn bytes(&mut self, n: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(n + 8);
         while out.len() < n {

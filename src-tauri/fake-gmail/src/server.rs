@@ -121,8 +121,9 @@ impl FakeHandle {
     }
 
     /// Permanently deletes messages (later gets answer 404); unknown ids are skipped. Returns the ids deleted.
-    pub fn delete_messages(&self, ids: &[String]) -> Vec<String> {
-        lock(&self.shared.mailbox).delete(ids)
+    pub fn delete_messages<S: AsRef<str>>(&self, ids: &[S]) -> Vec<String> {
+        let ids: Vec<String> = ids.iter().map(|id| id.as_ref().to_string()).collect();
+        lock(&self.shared.mailbox).delete(&ids)
     }
 
     /// Adds and removes label ids on a message, recording `labelsAdded`/`labelsRemoved` history.

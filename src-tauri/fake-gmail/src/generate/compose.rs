@@ -17,7 +17,7 @@ pub(crate) fn link(rng: &mut SeededRng) -> Url {
         if i > 0 {
             url.push('/');
         }
-        url.push_str(*rng.pick(PATH_WORDS));
+        url.push_str(rng.word(PATH_WORDS));
     }
     if rng.chance(0.5) {
         if segments > 0 {

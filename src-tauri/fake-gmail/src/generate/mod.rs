@@ -133,9 +133,9 @@ pub(crate) fn ascii_fold(name: &str) -> String {
 
 fn fill(template: &str, rng: &mut SeededRng) -> String {
     template
-        .replace("{topic}", *rng.pick(TOPICS))
-        .replace("{company}", *rng.pick(COMPANIES))
-        .replace("{place}", *rng.pick(PLACES))
+        .replace("{topic}", rng.word(TOPICS))
+        .replace("{company}", rng.word(COMPANIES))
+        .replace("{place}", rng.word(PLACES))
         .replace("{n}", &rng.between(10_000, 999_999).to_string())
 }
 
@@ -360,8 +360,8 @@ impl Generator {
                 MessageKind::Latin1 => rng.pick(LATIN1_SUBJECTS).to_string(),
                 MessageKind::Windows1252 => rng.pick(CP1252_SUBJECTS).to_string(),
                 MessageKind::ShiftJis => rng.pick(SJIS_SUBJECTS).to_string(),
-                MessageKind::Newsletter => fill(*rng.pick(NEWSLETTER_SUBJECTS), &mut rng),
-                _ => fill(*rng.pick(SUBJECTS), &mut rng),
+                MessageKind::Newsletter => fill(rng.word(NEWSLETTER_SUBJECTS), &mut rng),
+                _ => fill(rng.word(SUBJECTS), &mut rng),
             },
         };
         let subject = match parent {

@@ -1,0 +1,122 @@
+//! Per-user quota in Gmail units: 429 rateLimitExceeded past the limit, none below it, refilled with time.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fake_gmail::{FakeConfig, ManualClock};
+
+/// With the clock stopped, requests costing more than one second of quota get 429s, and only those.
+#[tokio::test]
+async fn exceeding_the_quota_gives_429() {
+    let clock = ManualClock::new();
+    let fake = common::start(
+        FakeConfig::default()
+            .messages(10)
+            .quota(50)
+            .clock(Arc::new(clock.clone())),
+    )
+    .await;
+    let id = fake.truth()[0].id.clone();
+    let get = format!("gmail/v1/users/me/messages/{id}?format=minimal");
+    for n in 0..10 {
+        let answer = common::call(&fake, &get).await;
+        assert_eq!(
+            answer.status, 200,
+            "get #{n} fits in 50 units: {}",
+            answer.text
+        );
+    }
+    let refused = common::call(&fake, &get).await;
+    common::assert_google_error(&refused, 429, "RESOURCE_EXHAUSTED", "rateLimitExceeded");
+    assert_eq!(
+        refused.json["error"]["errors"][0]["domain"], "usageLimits",
+        "quota errors are in usageLimits"
+    );
+    let profile = common::call(&fake, "gmail/v1/users/me/profile").await;
+    assert_eq!(
+        profile.status, 429,
+        "even a 1-unit call waits for the refill"
+    );
+    assert_eq!(fake.counts().rate_limited, 2, "both refusals are counted");
+    assert_eq!(
+        fake.counts().quota_units,
+        50,
+        "only admitted requests are charged"
+    );
+
+    clock.advance(Duration::from_millis(100));
+    assert_eq!(
+        common::call(&fake, &get).await.status,
+        200,
+        "0.1 s refills 5 units: one more get"
+    );
+    assert_eq!(common::call(&fake, &get).await.status, 429, "and no more");
+    clock.advance(Duration::from_secs(10));
+    for n in 0..10 {
+        assert_eq!(
+            common::call(&fake, &get).await.status,
+            200,
+            "a full bucket again after a pause (#{n})"
+        );
+    }
+}
+
+/// Spending at the quota rate (clock advanced per request) never sees a 429, whatever the mix of methods.
+#[tokio::test]
+async fn staying_below_the_quota_never_gives_429() {
+    let clock = ManualClock::new();
+    let fake = common::start(
+        FakeConfig::default()
+            .messages(30)
+            .quota(250)
+            .clock(Arc::new(clock.clone())),
+    )
+    .await;
+    let ids: Vec<String> = fake.truth().iter().map(|t| t.id.clone()).collect();
+    let history_id = fake.history_id();
+    for n in 0..300 {
+        let (path, cost) = match n % 4 {
+            0 => ("gmail/v1/users/me/messages?maxResults=5".to_string(), 5),
+            1 => (
+                format!("gmail/v1/users/me/history?startHistoryId={history_id}"),
+                2,
+            ),
+            2 => ("gmail/v1/users/me/profile".to_string(), 1),
+            _ => (
+                format!(
+                    "gmail/v1/users/me/messages/{}?format=raw",
+                    ids[n % ids.len()]
+                ),
+                5,
+            ),
+        };
+        // Exactly the rate: `cost` units take cost/250 s to come back.
+        clock.advance(Duration::from_micros(cost * 4_000));
+        let answer = common::call(&fake, &path).await;
+        assert_eq!(
+            answer.status, 200,
+            "request {n} at the quota rate is admitted: {}",
+            answer.text
+        );
+    }
+    assert_eq!(fake.counts().rate_limited, 0, "no 429 below the quota");
+    fake.set_quota(Some(5));
+    let _ = common::call(&fake, "gmail/v1/users/me/messages").await;
+    assert_eq!(
+        common::call(&fake, "gmail/v1/users/me/messages")
+            .await
+            .status,
+        429,
+        "lowering the quota at run time takes effect"
+    );
+    fake.set_quota(None);
+    assert_eq!(
+        common::call(&fake, "gmail/v1/users/me/messages")
+            .await
+            .status,
+        200,
+        "lifting it does too"
+    );
+}
