@@ -15,6 +15,18 @@
 //!
 //! Served paths: `GET gmail/v1/users/{userId}/profile`, `…/messages`, `…/messages/{id}`,
 //! `…/messages/{id}/attachments/{attachmentId}`, `…/history`, and `POST token`.
+//!
+//! Pointing clients at it:
+//! - google-gmail1 7.x builds request URLs as `base_url + "gmail/v1/users/…"` (default
+//!   `https://gmail.googleapis.com/`); `root_url` is only used for media uploads. Set both to
+//!   [`FakeGmail::base_url`] (`http://127.0.0.1:PORT/`, trailing slash included). The hub needs a
+//!   connector that allows plain HTTP (hyper-util's `HttpConnector`, or hyper-rustls with `https_or_http()`).
+//! - yup-oauth2: use [`FakeGmail::token_url`] as the `ApplicationSecret::token_uri`, and the
+//!   [`OAuthClient`] of the config (client id, secret, refresh token) as the credentials.
+//! - Any user id other than `me` or the mailbox's address is answered 403.
+//!
+//! Memory: the mailbox is kept in memory as raw bytes (about 6 KB a message on average, plus
+//! the large messages: 10,000 messages with the default knobs hold about 57 MB).
 
 mod auth;
 mod clock;
