@@ -63,7 +63,7 @@ pub struct Ledger {
 
 const RUN_COLUMNS: &str = "id, status, \"trigger\", started_at, finished_at, last_heartbeat_at, \
     fetched_emails, processed_emails, inserted_emails, stored_links, total_estimate, phase, \
-    error_name, error_message, error_tag, owner_host, owner_pid, owner_started_at";
+    error_name, error_message, error_tag, owner_host, owner_pid, owner_started_at, kind";
 
 impl Ledger {
     /// A ledger owned by this process, on the wall clock.
@@ -180,7 +180,8 @@ impl Ledger {
             let done = sqlx::query(
                 "UPDATE sync_runs SET last_heartbeat_at = ?, fetched_emails = ?, \
                          processed_emails = ?, inserted_emails = ?, stored_links = ?, \
-                         phase = ?, total_estimate = ? WHERE id = ? AND status = 'running'",
+                         phase = ?, total_estimate = ?, kind = coalesce(?, kind) \
+                         WHERE id = ? AND status = 'running'",
             )
             .bind(now)
             .bind(p.fetched_emails)
@@ -189,6 +190,7 @@ impl Ledger {
             .bind(p.stored_links)
             .bind(progress.phase.as_deref())
             .bind(progress.total_estimate)
+            .bind(progress.kind.as_deref())
             .bind(run_id)
             .execute(&mut **tx)
             .await?;
@@ -229,7 +231,7 @@ impl Ledger {
                 "UPDATE sync_runs SET status = ?, finished_at = max(?, started_at), \
                          last_heartbeat_at = ?, fetched_emails = ?, processed_emails = ?, \
                          inserted_emails = ?, stored_links = ?, phase = ?, total_estimate = ?, \
-                         error_name = ?, error_message = ?, error_tag = ? \
+                         error_name = ?, error_message = ?, error_tag = ?, kind = coalesce(?, kind) \
                          WHERE id = ? AND status = 'running'",
             )
             .bind(outcome.status().as_str())
@@ -244,6 +246,7 @@ impl Ledger {
             .bind(name)
             .bind(message)
             .bind(tag)
+            .bind(progress.kind.as_deref())
             .bind(run_id)
             .execute(&mut **tx)
             .await?;
@@ -444,6 +447,7 @@ fn run_from_row(row: &SqliteRow) -> SyncRun {
         is_stale: false,
         phase: text("phase"),
         total_estimate: row.get("total_estimate"),
+        kind: text("kind"),
         progress: Progress {
             fetched_emails: row.get("fetched_emails"),
             processed_emails: row.get("processed_emails"),

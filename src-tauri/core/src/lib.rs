@@ -2,11 +2,14 @@
 //! database, and (later) the sync engine.
 pub mod clock;
 pub mod error;
+pub mod gmail;
 pub mod lease;
 pub mod ledger;
+pub mod mail;
 pub mod owner;
 pub mod run;
 pub mod store;
+pub mod sync;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{LedgerError, StoreError};

@@ -71,6 +71,8 @@ pub struct RunProgress {
     pub progress: Progress,
     pub phase: Option<String>,
     pub total_estimate: Option<i64>,
+    /// `full`, `incremental` or `resync` (a full sync because history expired).
+    pub kind: Option<String>,
 }
 
 /// How a run ended.
@@ -122,6 +124,8 @@ pub struct SyncRun {
     pub is_stale: bool,
     pub phase: Option<String>,
     pub total_estimate: Option<i64>,
+    /// `full`, `incremental` or `resync`, once the sync knows.
+    pub kind: Option<String>,
     pub progress: Progress,
     pub error_name: Option<String>,
     pub error_message: Option<String>,
@@ -181,6 +185,7 @@ mod tests {
             is_stale: false,
             phase: Some("fetching".into()),
             total_estimate: Some(10),
+            kind: Some("full".into()),
             progress: Progress {
                 fetched_emails: 3,
                 processed_emails: 2,
@@ -195,7 +200,7 @@ mod tests {
         let json = serde_json::to_value(&run).unwrap();
         let expected = serde_json::json!({
             "id": 7, "status": "running", "trigger": "tray", "startedAt": 1, "finishedAt": null,
-            "lastHeartbeatAt": 2, "isStale": false, "phase": "fetching", "totalEstimate": 10,
+            "lastHeartbeatAt": 2, "isStale": false, "phase": "fetching", "totalEstimate": 10, "kind": "full",
             "progress": {"fetchedEmails": 3, "processedEmails": 2, "insertedEmails": 1, "storedLinks": 4},
             "errorName": null, "errorMessage": null, "errorTag": null
         });

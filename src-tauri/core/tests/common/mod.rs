@@ -2,6 +2,8 @@
 //! injected time and owners, the probe process, and waiting on a condition with a deadline.
 #![allow(dead_code)]
 
+pub mod sync;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,137 @@
+//! Every request to the mailbox goes through here: quota first, a timeout, retries with
+//! capped and jittered backoff on transient failures (the run showing `throttled` meanwhile),
+//! one token refresh on a 401, and a pulse that tells the watchdog the sync is moving.
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{MailSource, Method, QuotaBucket, SourceError, SyncOptions};
+
+/// When the sync last moved forward; the watchdog reads it.
+pub(crate) struct Pulse {
+    origin: Instant,
+    last_ms: AtomicU64,
+}
+
+impl Pulse {
+    pub fn new() -> Self {
+        Self {
+            origin: Instant::now(),
+            last_ms: AtomicU64::new(0),
+        }
+    }
+
+    pub fn beat(&self) {
+        let now = self.origin.elapsed().as_millis() as u64;
+        self.last_ms.fetch_max(now, Ordering::SeqCst);
+    }
+
+    pub fn silent_for(&self) -> Duration {
+        let now = self.origin.elapsed().as_millis() as u64;
+        Duration::from_millis(now.saturating_sub(self.last_ms.load(Ordering::SeqCst)))
+    }
+}
+
+/// Told when requests start and stop waiting on the quota, so the run can say so.
+pub(crate) trait ThrottleSignal: Send + Sync {
+    fn throttled(&self, waiting: bool);
+}
+
+/// Request counters for the summary and the benchmarks.
+#[derive(Debug, Default)]
+pub(crate) struct CallStats {
+    pub requests: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+pub(crate) struct Calls<S> {
+    pub source: Arc<S>,
+    quota: QuotaBucket,
+    options: SyncOptions,
+    jitter: Mutex<fastrand::Rng>,
+    pub pulse: Pulse,
+    pub stats: CallStats,
+    signal: Arc<dyn ThrottleSignal>,
+}
+
+impl<S: MailSource> Calls<S> {
+    pub fn new(source: Arc<S>, options: SyncOptions, signal: Arc<dyn ThrottleSignal>) -> Self {
+        Self {
+            source,
+            quota: QuotaBucket::new(options.quota_units_per_sec),
+            jitter: Mutex::new(fastrand::Rng::with_seed(options.jitter_seed)),
+            options,
+            pulse: Pulse::new(),
+            stats: CallStats::default(),
+            signal,
+        }
+    }
+
+    /// Runs `op` as a `method` request with quota, timeout, retries and one auth refresh.
+    pub async fn run<T, F, Fut>(&self, method: Method, op: F) -> Result<T, SourceError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, SourceError>>,
+    {
+        let mut attempt = 0u32;
+        let mut refreshed = false;
+        loop {
+            self.quota.spend(method.units()).await;
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            let result = match tokio::time::timeout(self.options.request_timeout, op()).await {
+                Ok(result) => result,
+                Err(_) => Err(SourceError::Timeout(self.options.request_timeout)),
+            };
+            let error = match result {
+                Ok(value) => {
+                    self.pulse.beat();
+                    return Ok(value);
+                }
+                Err(e) => e,
+            };
+            match error {
+                SourceError::Unauthorized(_) if !refreshed => {
+                    refreshed = true;
+                    self.source.refresh_auth().await?;
+                }
+                e if e.is_transient() && attempt + 1 < self.options.max_attempts => {
+                    attempt += 1;
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    let limited = matches!(e, SourceError::RateLimited { .. });
+                    if limited {
+                        self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        self.signal.throttled(true);
+                    }
+                    let pause = match &e {
+                        SourceError::RateLimited {
+                            retry_after: Some(after),
+                            ..
+                        } => *after,
+                        _ => self.backoff(attempt),
+                    };
+                    tracing::debug!(?method, attempt, ?pause, error = %e, "retrying");
+                    tokio::time::sleep(pause).await;
+                    if limited {
+                        self.signal.throttled(false);
+                    }
+                }
+                e => return Err(e),
+            }
+        }
+    }
+
+    /// "Equal jitter" over an exponential ceiling: between half and all of
+    /// `min(cap, base * 2^attempt)`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .options
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.options.backoff_cap);
+        let fraction = self.jitter.lock().unwrap_or_else(|e| e.into_inner()).f64();
+        // Never zero: a storm of immediate retries is what backoff is for.
+        ceiling.mul_f64(0.5 + fraction / 2.0)
+    }
+}

@@ -1,0 +1,53 @@
+//! How a sync failure is recorded on its run: a name, a plain message and a stable tag.
+use crate::error::LedgerError;
+use crate::lease::RunFailure;
+
+use super::SourceError;
+
+pub(crate) fn from_source(e: &SourceError) -> RunFailure {
+    let (name, tag) = match e {
+        SourceError::SignInRequired(_) | SourceError::Unauthorized(_) => ("AuthError", "auth"),
+        SourceError::RateLimited { .. } => ("RateLimited", "rateLimit"),
+        SourceError::Network(_) | SourceError::Timeout(_) => ("NetworkError", "network"),
+        SourceError::Server { .. }
+        | SourceError::Refused { .. }
+        | SourceError::Malformed(_)
+        | SourceError::NotFound(_) => ("GmailError", "gmail"),
+    };
+    RunFailure::new(name, e.to_string(), tag)
+}
+
+pub(crate) fn from_ledger(e: &LedgerError) -> RunFailure {
+    match e {
+        LedgerError::LeaseLost { .. } => RunFailure::new("LeaseLost", e.to_string(), "leaseLost"),
+        LedgerError::Store(store) => RunFailure::new(
+            "StorageError",
+            e.to_string(),
+            match store.code() {
+                "diskFull" => "diskFull",
+                _ => "storage",
+            },
+        ),
+    }
+}
+
+pub(crate) fn from_sqlx(e: sqlx::Error, path: &std::path::Path) -> RunFailure {
+    from_ledger(&LedgerError::Store(crate::error::StoreError::classify(
+        e, path,
+    )))
+}
+
+pub(crate) fn stalled(after: std::time::Duration) -> RunFailure {
+    RunFailure::new(
+        "Stalled",
+        format!(
+            "the sync made no progress for {} s and was stopped",
+            after.as_secs()
+        ),
+        "stalled",
+    )
+}
+
+pub(crate) fn internal(message: impl Into<String>) -> RunFailure {
+    RunFailure::new("InternalError", message, "internal")
+}

@@ -1,0 +1,405 @@
+//! The synced mail in SQLite: the writes the engine makes inside its fenced transactions,
+//! the sync cursor, and the reads the command line, the window and the tests use.
+use std::collections::HashSet;
+
+use serde::Serialize;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use crate::mail::ParsedMail;
+
+use super::RawMessage;
+
+/// A fetched and parsed message, ready to store.
+pub(crate) struct FetchedMessage {
+    pub meta: RawMessage,
+    pub parsed: ParsedMail,
+}
+
+/// Where the sync stands.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SyncState {
+    pub history_id: Option<i64>,
+    pub full_epoch: Option<i64>,
+    pub full_page_token: Option<String>,
+    pub full_total: Option<i64>,
+}
+
+pub(crate) async fn load_state(conn: &mut SqliteConnection) -> Result<SyncState, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT history_id, full_epoch, full_page_token, full_total \
+         FROM sync_state WHERE id = 1",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(SyncState {
+        history_id: row.get(0),
+        full_epoch: row.get(1),
+        full_page_token: row.get(2),
+        full_total: row.get(3),
+    })
+}
+
+fn json_ids(ids: &[String]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+/// Which of `ids` are stored already.
+pub(crate) async fn existing_ids(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT gmail_id FROM messages WHERE gmail_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(json_ids(ids))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Stores messages (a message already stored is left as it is) with their links.
+/// Returns `(messages inserted, links inserted)`.
+pub(crate) async fn insert_messages(
+    conn: &mut SqliteConnection,
+    run_id: i64,
+    epoch: Option<i64>,
+    now: i64,
+    messages: &[FetchedMessage],
+) -> Result<(i64, i64), sqlx::Error> {
+    let (mut inserted, mut links) = (0, 0);
+    for m in messages {
+        let p = &m.parsed;
+        let attachments = (!p.attachments.is_empty()).then(|| {
+            serde_json::Value::Array(
+                p.attachments
+                    .iter()
+                    .map(|a| serde_json::json!({"filename": a.filename, "mimeType": a.mime_type, "size": a.size}))
+                    .collect(),
+            )
+            .to_string()
+        });
+        let defects =
+            (!p.defects.is_empty()).then(|| serde_json::to_string(&p.defects).unwrap_or_default());
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO messages (gmail_id, thread_id, label_ids, from_addr, to_addr, subject, \
+             date_ms, internal_date_ms, snippet, text_body, html_body, size_estimate, attachments, \
+             defects, seen_epoch, run_id, stored_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (gmail_id) DO NOTHING RETURNING id",
+        )
+        .bind(&m.meta.id)
+        .bind(&m.meta.thread_id)
+        .bind(json_ids(&m.meta.label_ids))
+        .bind(p.from.as_deref())
+        .bind(p.to.as_deref())
+        .bind(p.subject.as_deref())
+        .bind(p.date_ms)
+        .bind(m.meta.internal_date_ms)
+        .bind(&p.snippet)
+        .bind(p.text_body.as_deref())
+        .bind(p.html_body.as_deref())
+        .bind(m.meta.size_estimate)
+        .bind(attachments)
+        .bind(defects)
+        .bind(epoch)
+        .bind(run_id)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(id) = id else { continue };
+        inserted += 1;
+        for (position, link) in p.links.iter().enumerate() {
+            let done = sqlx::query(
+                "INSERT INTO links (message_id, position, url, domain) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (message_id, url) DO NOTHING",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(&link.url)
+            .bind(&link.domain)
+            .execute(&mut *conn)
+            .await?;
+            links += done.rows_affected() as i64;
+        }
+    }
+    Ok((inserted, links))
+}
+
+/// Records that the full sync pass `epoch` saw these stored messages on the server.
+pub(crate) async fn mark_seen(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+    epoch: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE messages SET seen_epoch = ? WHERE gmail_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(epoch)
+    .bind(json_ids(ids))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_messages(
+    conn: &mut SqliteConnection,
+    ids: &[String],
+) -> Result<i64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM messages WHERE gmail_id IN (SELECT value FROM json_each(?))")
+            .bind(json_ids(ids))
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() as i64)
+}
+
+pub(crate) async fn set_labels(
+    conn: &mut SqliteConnection,
+    id: &str,
+    labels: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE messages SET label_ids = ? WHERE gmail_id = ?")
+        .bind(json_ids(labels))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Starts a full sync pass: its epoch, the history id to continue from afterwards, the size.
+pub(crate) async fn begin_full(
+    conn: &mut SqliteConnection,
+    epoch: i64,
+    history_id: i64,
+    total: i64,
+    email: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sync_state SET full_epoch = ?, full_history_id = ?, full_page_token = NULL, \
+         full_total = ?, email_address = ?, updated_at = ? WHERE id = 1",
+    )
+    .bind(epoch)
+    .bind(history_id)
+    .bind(total)
+    .bind(email)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The full sync's next page; committed with the messages of the page before it.
+pub(crate) async fn set_full_page(
+    conn: &mut SqliteConnection,
+    token: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sync_state SET full_page_token = ?, updated_at = ? WHERE id = 1")
+        .bind(token)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the full pass: drops what the server no longer has, and hands over to history.
+/// Returns how many stored messages were gone from the server.
+pub(crate) async fn complete_full(
+    conn: &mut SqliteConnection,
+    epoch: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let gone = sqlx::query("DELETE FROM messages WHERE seen_epoch IS NOT ?")
+        .bind(epoch)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected() as i64;
+    sqlx::query(
+        "UPDATE sync_state SET history_id = full_history_id, full_epoch = NULL, full_history_id = NULL, \
+         full_page_token = NULL, full_total = NULL, updated_at = ? WHERE id = 1",
+    )
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(gone)
+}
+
+/// Moves the incremental cursor; committed with the changes it covers.
+pub(crate) async fn set_history_id(
+    conn: &mut SqliteConnection,
+    history_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sync_state SET history_id = ?, updated_at = ? WHERE id = 1")
+        .bind(history_id)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the incremental cursor so the next pass is a full one (history expired).
+pub(crate) async fn clear_history_id(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sync_state SET history_id = NULL WHERE id = 1")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How much mail is stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailCounts {
+    pub messages: i64,
+    pub links: i64,
+    pub with_defects: i64,
+}
+
+/// A stored message, as the UI and the tests read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredMessage {
+    pub gmail_id: String,
+    pub thread_id: String,
+    pub label_ids: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub date_ms: Option<i64>,
+    pub internal_date_ms: Option<i64>,
+    pub snippet: String,
+    pub text_body: Option<String>,
+    pub html_body: Option<String>,
+    pub size_estimate: Option<i64>,
+    pub defects: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredLink {
+    pub url: String,
+    pub domain: String,
+}
+
+/// Read access to the synced mail.
+#[derive(Debug, Clone)]
+pub struct MailStore {
+    pool: SqlitePool,
+}
+
+const MESSAGE_COLUMNS: &str =
+    "gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, \
+    internal_date_ms, snippet, text_body, html_body, size_estimate, defects";
+
+fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
+    let json_list = |text: Option<String>| -> Vec<String> {
+        text.and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    };
+    StoredMessage {
+        gmail_id: row.get("gmail_id"),
+        thread_id: row.get("thread_id"),
+        label_ids: json_list(row.get("label_ids")),
+        from: row.get("from_addr"),
+        to: row.get("to_addr"),
+        subject: row.get("subject"),
+        date_ms: row.get("date_ms"),
+        internal_date_ms: row.get("internal_date_ms"),
+        snippet: row.get("snippet"),
+        text_body: row.get("text_body"),
+        html_body: row.get("html_body"),
+        size_estimate: row.get("size_estimate"),
+        defects: json_list(row.get("defects")),
+    }
+}
+
+impl MailStore {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn counts(&self) -> Result<MailCounts, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM links), \
+             (SELECT count(*) FROM messages WHERE defects IS NOT NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(MailCounts {
+            messages: row.get(0),
+            links: row.get(1),
+            with_defects: row.get(2),
+        })
+    }
+
+    /// Every stored Gmail id.
+    pub async fn ids(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT gmail_id FROM messages ORDER BY gmail_id")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    pub async fn message(&self, gmail_id: &str) -> Result<Option<StoredMessage>, sqlx::Error> {
+        let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE gmail_id = ?");
+        let row = sqlx::query(&sql)
+            .bind(gmail_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(message_from_row))
+    }
+
+    /// Newest first; `offset` pages; `search` matches subject, sender or snippet.
+    pub async fn list(
+        &self,
+        limit: u32,
+        offset: u32,
+        search: Option<&str>,
+    ) -> Result<Vec<StoredMessage>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages \
+             WHERE ?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\' \
+             ORDER BY internal_date_ms DESC, id DESC LIMIT ?2 OFFSET ?3"
+        );
+        let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| {
+            let escaped = s
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows = sqlx::query(&sql)
+            .bind(pattern)
+            .bind(limit as i64)
+            .bind(offset as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(message_from_row).collect())
+    }
+
+    /// A message's links in the order they appear.
+    pub async fn links(&self, gmail_id: &str) -> Result<Vec<StoredLink>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT l.url, l.domain FROM links l JOIN messages m ON m.id = l.message_id \
+             WHERE m.gmail_id = ? ORDER BY l.position",
+        )
+        .bind(gmail_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredLink {
+                url: r.get(0),
+                domain: r.get(1),
+            })
+            .collect())
+    }
+
+    /// The incremental cursor, once a full sync has completed.
+    pub async fn history_id(&self) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT history_id FROM sync_state WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+    }
+}

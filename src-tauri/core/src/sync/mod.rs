@@ -1,0 +1,17 @@
+//! The sync engine: Gmail into SQLite under the ledger's lease — resumable, quota-aware,
+//! fenced, with progress and cooperative cancellation.
+mod calls;
+mod engine;
+mod failure;
+mod mailstore;
+mod options;
+mod quota;
+mod source;
+
+pub use engine::{run_sync, SyncKind, SyncSummary};
+pub use mailstore::{MailCounts, MailStore, StoredLink, StoredMessage};
+pub use options::SyncOptions;
+pub use quota::QuotaBucket;
+pub use source::{
+    Change, HistoryPage, MailSource, MessagePage, Method, Profile, RawMessage, SourceError,
+};
