@@ -605,7 +605,7 @@ fn hostile_html() {
         "Date: Thu, 13 Feb 2025 12:30:00 +0000",
         "Content-Type: text/html",
         "",
-        "<scr<script>ipt>alert(1)</script><p onclick=\"javascript:x()\">Hi\u{0}there</p>",
+        "<script>alert(1)</script><SCRIPT type=x>alert(2)</SCRIPT ><p onclick=\"javascript:x()\">Hi\u{0}there</p>",
         "<a href='javascript&#58;alert(1)'>x</a><a href=\"jav&#x09;ascript:alert(1)\">y</a>",
         "<iframe src=\"https://frame.example/\"></iframe><a href=\"https://fine.example/\">ok</a><!--",
     ]);

@@ -51,15 +51,30 @@ fn parse_unguarded(raw: &[u8]) -> ParsedMail {
         defects.push("message is empty");
         return finish(Fields::default(), defects);
     }
-    let Some(message) = parser().parse(raw) else {
-        defects.push("no headers found; the whole message is kept as plain text");
-        return bare_text(raw, defects);
+    let message = match parser().parse(raw) {
+        Some(message) if starts_with_header_field(raw) => message,
+        // mail-parser would read the first words of plain text as a header name and drop them.
+        _ => {
+            defects.push("no headers found; the whole message is kept as plain text");
+            return bare_text(raw, defects);
+        }
     };
     structure::check(&message, raw, &mut defects);
     let mut fields = headers(&message, &mut defects);
     bodies(&message, &mut fields, &mut defects);
     fields.attachments = attachments(&message, &mut defects);
     finish(fields, defects)
+}
+
+/// Whether the input opens with `Name:` where Name is a valid RFC 5322 field name (printable
+/// ASCII, no colon). Gmail's raw messages always do; text that does not is not a message.
+fn starts_with_header_field(raw: &[u8]) -> bool {
+    // Generous: real field names are under 80 bytes, but a longer one is still a header.
+    let head = &raw[..raw.len().min(1000)];
+    match head.iter().position(|&b| b == b':') {
+        Some(0) | None => false,
+        Some(colon) => head[..colon].iter().all(|&b| (33..=126).contains(&b)),
+    }
 }
 
 /// What has been read so far, before the final caps and the snippet.
@@ -134,6 +149,19 @@ fn bodies(message: &Message<'_>, fields: &mut Fields, defects: &mut Defects) {
                 text.append(&rendered[at].1.text);
             }
             _ => {}
+        }
+    }
+
+    // Text that mail-parser could not place (a part cut off before its boundary, a multipart
+    // without a usable boundary) is filed as an attachment; a reader wants it as text.
+    for &id in &message.attachments {
+        if let Some(part) = message.parts.get(id as usize).filter(|p| is_stray_text(p)) {
+            if let PartType::Text(plain) = &part.body {
+                text.append(plain);
+                for (_, url) in find_in_text(plain) {
+                    fields.links.add(url);
+                }
+            }
         }
     }
 
@@ -233,10 +261,18 @@ impl BodyBuffer {
     }
 }
 
+/// A part filed as an attachment only because it was damaged: plain text with no file name
+/// that is either flagged by mail-parser or a multipart it had to read as text.
+fn is_stray_text(part: &MessagePart<'_>) -> bool {
+    matches!(part.body, PartType::Text(_))
+        && part.attachment_name().is_none()
+        && (part.is_encoding_problem || declared_type(part).starts_with("multipart/"))
+}
+
 fn attachments(message: &Message<'_>, defects: &mut Defects) -> Vec<AttachmentInfo> {
     let mut list = Vec::new();
     for &id in &message.attachments {
-        let Some(part) = message.parts.get(id as usize) else {
+        let Some(part) = message.parts.get(id as usize).filter(|p| !is_stray_text(p)) else {
             continue;
         };
         if list.len() >= MAX_ATTACHMENTS {
