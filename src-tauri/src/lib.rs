@@ -1,6 +1,7 @@
 //! The app shell: the `inbox-sync` command line and the Tauri window. Thin by design: each
 //! entry point makes one call into the core and maps its errors.
 mod cli;
+mod demo;
 mod format;
 mod gui;
 mod paths;

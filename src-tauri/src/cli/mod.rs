@@ -1,5 +1,9 @@
-//! The command line: `status` and `history` read the run ledger; with no subcommand the
-//! binary opens the window.
+//! The command line: `status` and `history` read the run ledger, `sync` runs one sync,
+//! `fake-gmail` serves a fake Gmail; with no subcommand the binary opens the window.
+mod fake;
+mod progress;
+mod sync;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -8,6 +12,9 @@ use inbox_sync_core::{Ledger, LedgerConfig, LedgerError, Store, StoreError, Stor
 use serde_json::json;
 
 use crate::{format, paths};
+
+pub use fake::FakeArgs;
+pub use sync::SyncArgs;
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +47,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sync now: exit 0 when done, 3 when another sync is running, 1 on error, 130 on Ctrl-C
+    Sync(SyncArgs),
+    /// Serve a fake Gmail on 127.0.0.1 (prints its base URL first) until killed
+    FakeGmail(FakeArgs),
     /// List past syncs, newest first
     History {
         /// How many runs to show
@@ -61,6 +72,9 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
         Err(e) => return report(&format!("cannot start: {e}"), "internal"),
     };
     runtime.block_on(async {
+        if let Command::FakeGmail(args) = &command {
+            return fake::serve(args).await;
+        }
         let ledger = match open_ledger(global).await {
             Ok(l) => l,
             Err((message, code)) => return report(&message, code),
@@ -68,6 +82,12 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
         let result = match command {
             Command::Status { json } => status(&ledger, json).await,
             Command::History { limit, json } => history(&ledger, limit, json).await,
+            Command::Sync(args) => {
+                let code = sync::run(&ledger, &args).await;
+                ledger.store().close().await;
+                return code;
+            }
+            Command::FakeGmail(_) => unreachable!("served above"),
         };
         ledger.store().close().await;
         match result {
@@ -98,7 +118,7 @@ fn create_data_dir(dir: &Path) -> Result<(), (String, &'static str)> {
     })
 }
 
-fn report(message: &str, code: &str) -> i32 {
+pub(crate) fn report(message: &str, code: &str) -> i32 {
     eprintln!("inbox-sync: error: {message} [{code}]");
     1
 }

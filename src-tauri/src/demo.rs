@@ -1,0 +1,75 @@
+//! The built-in demo mailbox: an in-process fake Gmail server, so a new user with no Google
+//! account (and no network) can try a sync. Shaped by `INBOX_SYNC_DEMO_*` variables, which
+//! the command line and the window both honour; the same seed gives the same mailbox in
+//! every process.
+use std::time::Duration;
+
+use fake_gmail::{FakeConfig, FakeGmail, OAuthClient};
+use inbox_sync_core::gmail::{GmailEndpoint, Secret, TokenGrant};
+
+/// The demo's knobs, read from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSettings {
+    pub messages: usize,
+    pub latency: Duration,
+    pub quota: u32,
+    pub seed: u64,
+}
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+    match std::env::var(name) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name}={text:?} is not a valid number")),
+        _ => Ok(default),
+    }
+}
+
+impl DemoSettings {
+    pub fn from_env() -> Result<Self, String> {
+        Ok(Self {
+            messages: env_number("INBOX_SYNC_DEMO_MESSAGES", 500)?,
+            latency: Duration::from_millis(env_number("INBOX_SYNC_DEMO_LATENCY_MS", 0)?),
+            quota: env_number("INBOX_SYNC_DEMO_QUOTA", 250)?,
+            seed: env_number("INBOX_SYNC_DEMO_SEED", 2026)?,
+        })
+    }
+
+    pub fn fake_config(&self) -> FakeConfig {
+        FakeConfig::default()
+            .messages(self.messages)
+            .seed(self.seed)
+            .latency(self.latency)
+            .quota(self.quota)
+            .email_address("demo@inbox-sync.example")
+    }
+}
+
+/// The credentials a fake server (the demo's, or a standalone `inbox-sync fake-gmail`)
+/// accepts: its built-in OAuth client and refresh token, through the refresh grant.
+pub fn fake_grant(endpoint: &GmailEndpoint) -> TokenGrant {
+    let client = OAuthClient::default();
+    TokenGrant::Refresh {
+        token_url: endpoint.token_url().to_owned(),
+        client_id: client.client_id,
+        client_secret: Secret::new(client.client_secret),
+        refresh_token: Secret::new(client.refresh_token),
+    }
+}
+
+/// A running demo mailbox.
+pub struct DemoMailbox {
+    pub server: FakeGmail,
+    pub endpoint: GmailEndpoint,
+}
+
+impl DemoMailbox {
+    pub async fn start(settings: &DemoSettings) -> Result<Self, String> {
+        let server = FakeGmail::start(settings.fake_config())
+            .await
+            .map_err(|e| format!("cannot start the demo mailbox: {e}"))?;
+        let endpoint = GmailEndpoint::custom(&server.base_url()).map_err(|e| e.to_string())?;
+        Ok(Self { server, endpoint })
+    }
+}
