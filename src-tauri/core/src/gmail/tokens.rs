@@ -62,7 +62,7 @@ struct Inner {
     timeout: Duration,
 }
 
-/// Renew this long before the token's stated expiry.
+/// Renew this long before the token's stated expiry (less for very short-lived tokens).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 #[derive(serde::Deserialize)]
@@ -99,7 +99,7 @@ impl AccessTokens {
             }
         }
         let (token, lifetime) = self.refresh_grant().await?;
-        let valid_until = Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN);
+        let valid_until = Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN.min(lifetime / 4));
         *current = Some((token.clone(), valid_until));
         Ok(token)
     }

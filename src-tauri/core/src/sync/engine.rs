@@ -9,6 +9,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::error::LedgerError;
 use crate::lease::{LeaseHandle, Leased, RunFailure};
@@ -486,7 +487,9 @@ impl<S: MailSource> Engine<S> {
         let mut fetches = futures::stream::iter(ids)
             .map(|id| {
                 let calls = self.calls.clone();
-                tokio::spawn(async move { fetch_one(&calls, id).await })
+                // Dropping the stream (the run stopped, failed or was cancelled) aborts every
+                // fetch still in flight, so none outlives its run.
+                AbortOnDropHandle::new(tokio::spawn(async move { fetch_one(&calls, id).await }))
             })
             .buffer_unordered(self.options.concurrency.max(1));
         let mut batch = Vec::with_capacity(self.options.batch_size);
