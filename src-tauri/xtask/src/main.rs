@@ -133,20 +133,25 @@ fn run_app(extra: &[String]) -> Result<(), String> {
     step("cargo", &args)
 }
 
-/// Everything CI checks: formatting, lints, then every test of the workspace.
+/// Everything CI checks: formatting, lints, every test of the workspace, then a minute of
+/// fuzzing the mail parser (`FUZZ_SECONDS` changes how long; 0 skips it).
 fn run_tests() -> Result<(), String> {
     ensure_debian_packages()?;
     step("cargo", &["fmt", "--all", "--", "--check"])?;
-    step(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    step("cargo", &["test", "--workspace", "--no-fail-fast"])
+    let lints = [
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    step("cargo", &lints)?;
+    step("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    let seconds = std::env::var("FUZZ_SECONDS").unwrap_or_else(|_| "60".into());
+    if seconds.trim() == "0" {
+        eprintln!("xtask: FUZZ_SECONDS=0: not fuzzing");
+        return Ok(());
+    }
+    step("bash", &["src-tauri/core/fuzz/run.sh", seconds.trim()])
 }
