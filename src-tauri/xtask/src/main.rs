@@ -113,8 +113,8 @@ fn has_display() -> bool {
     std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
 
-/// The app: a window when there is a display; in a terminal without one, the status of the
-/// ledger (the demo sync in the terminal comes with the sync engine).
+/// The app: a window when there is a display; in a terminal without one, a sync of the demo
+/// mailbox with its progress bar.
 fn run_app(extra: &[String]) -> Result<(), String> {
     ensure_debian_packages()?;
     let mut args = vec!["run", "--release", "--bin", "inbox-sync", "--"];
@@ -125,9 +125,9 @@ fn run_app(extra: &[String]) -> Result<(), String> {
         .collect();
     if extra.is_empty() && !has_display() {
         eprintln!(
-            "xtask: no display found; showing the sync status in the terminal instead of a window"
+            "xtask: no display found; running a demo sync in the terminal instead of a window"
         );
-        args.push("status");
+        args.extend(["sync", "--demo"]);
     }
     args.extend(extra);
     step("cargo", &args)
