@@ -1,0 +1,45 @@
+//! Entry point: connects the sync store, routes hashes to views, and keeps the sidebar's sync indicator true.
+
+import { routeFromHash } from "./routes.js";
+import * as store from "./sync-store.js";
+import { fetchCardState } from "./fetch-card-state.js";
+import { setText } from "./dom.js";
+import { mountHome } from "./views/home.js";
+import { mountInbox } from "./views/inbox.js";
+import { mountHistory } from "./views/history.js";
+import { mountSettings } from "./views/settings.js";
+
+const VIEWS = { home: mountHome, inbox: mountInbox, history: mountHistory, settings: mountSettings };
+
+const main = document.getElementById("main");
+let unmount = null;
+
+function navigate() {
+  const route = routeFromHash(location.hash);
+  unmount?.();
+  main.replaceChildren();
+  main.dataset.route = route.name;
+  unmount = VIEWS[route.name](main);
+  document.title = `${route.title} — Inbox Sync`;
+  for (const link of document.querySelectorAll(".nav a")) {
+    if (link.getAttribute("href") === route.hash) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+/** The sidebar mirrors the card in every view, so a sync is visible even from Settings. */
+function renderIndicator(s) {
+  const card = fetchCardState(s.active, s.latest, Date.now(), { ownRunIds: s.ownRunIds });
+  const el = document.getElementById("sync-indicator");
+  el.dataset.state = card.state;
+  const busy = card.state === "running" || card.state === "throttled";
+  const text = busy ? (card.state === "throttled" ? "Waiting on quota" : `Syncing · ${card.counters.fetched}`) : card.lastSynced;
+  setText(el.querySelector(".indicator-text"), text);
+  setText(document.getElementById("source-label"), s.source ? s.source.label : "");
+}
+
+window.addEventListener("hashchange", navigate);
+store.subscribe(renderIndicator);
+navigate();
+renderIndicator(store.getState());
+store.connect().catch((err) => console.error("sync store", err));

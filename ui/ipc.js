@@ -1,0 +1,39 @@
+//! The only door to the Rust side: one function per Tauri command and per event. Views import these, never invoke/listen.
+
+function tauri() {
+  const api = window.__TAURI__;
+  if (!api) throw { code: "noBackend", message: "The app's backend is not available." };
+  return api;
+}
+
+/** Errors always reject as { code, message } so callers can branch on code alone. */
+async function call(cmd, args) {
+  try {
+    return await tauri().core.invoke(cmd, args);
+  } catch (err) {
+    if (err && typeof err === "object" && "code" in err) throw err;
+    throw { code: "ipc", message: typeof err === "string" ? err : String(err?.message ?? err) };
+  }
+}
+
+/** Resolves to an unlisten function; the handler gets the payload only. */
+function on(event, handler) {
+  return tauri().event.listen(event, (e) => handler(e.payload));
+}
+
+export const startSync = () => call("start");
+export const cancelSync = () => call("cancel");
+export const getActive = () => call("get_active");
+export const getLatest = () => call("get_latest");
+export const listRuns = (limit, before) => call("list_runs", before == null ? { limit } : { limit, before });
+export const listMessages = (limit, offset, search) =>
+  call("list_messages", search ? { limit, offset, search } : { limit, offset });
+export const getMessage = (gmailId) => call("get_message", { gmailId });
+export const openLink = (url) => call("open_link", { url });
+export const getSummary = () => call("get_summary");
+export const getSettings = () => call("get_settings");
+export const setSettings = (settings) => call("set_settings", { settings });
+
+export const onSyncProgress = (handler) => on("sync://progress", handler);
+export const onSyncFinished = (handler) => on("sync://finished", handler);
+export const onMailChanged = (handler) => on("mail://changed", handler);

@@ -1,0 +1,106 @@
+//! The window's live picture of syncing: folds events and exact snapshots into one state and tells subscribers.
+
+import * as ipc from "./ipc.js";
+import { applyFinished, applyProgress, applySnapshot, initialSyncState } from "./sync-reducer.js";
+import { showNotice } from "./notice.js";
+
+const OWN_RUNS_KEY = "inbox-sync.ownRunIds";
+
+let state = { ...initialSyncState, pending: null, counts: null, source: null };
+const subscribers = new Set();
+const mailSubscribers = new Set();
+
+/** Runs this window started survive a reload (sessionStorage is per window), so it never calls its own run "another window's". */
+const ownRunIds = (() => {
+  try { return JSON.parse(sessionStorage.getItem(OWN_RUNS_KEY) ?? "[]"); } catch { return []; }
+})();
+
+export function getState() {
+  return { ...state, ownRunIds };
+}
+
+export function subscribe(fn) {
+  subscribers.add(fn);
+  return () => subscribers.delete(fn);
+}
+
+/** Called with { counts } whenever synced mail changed, so lists reload. */
+export function subscribeMail(fn) {
+  mailSubscribers.add(fn);
+  return () => mailSubscribers.delete(fn);
+}
+
+function set(next) {
+  state = next;
+  const snapshot = getState();
+  for (const fn of subscribers) fn(snapshot);
+}
+
+export async function refresh() {
+  try {
+    const [active, latest] = await Promise.all([ipc.getActive(), ipc.getLatest()]);
+    set({ ...state, ...applySnapshot(state, { active, latest }) });
+  } catch (err) {
+    showNotice(`Couldn't read the sync status (${err.code}).`, { tone: "error" });
+  }
+}
+
+export async function refreshSummary() {
+  try {
+    const summary = await ipc.getSummary();
+    set({ ...state, counts: summary.counts, source: summary.source });
+  } catch {
+    // The counts are decoration on Home; the fetch card's truth comes from refresh().
+  }
+}
+
+export async function start() {
+  if (state.pending) return;
+  set({ ...state, pending: "start" });
+  try {
+    const result = await ipc.startSync();
+    if (result.started) {
+      ownRunIds.push(result.runId);
+      sessionStorage.setItem(OWN_RUNS_KEY, JSON.stringify(ownRunIds.slice(-20)));
+    } else if (result.reason === "alreadyRunning") {
+      showNotice("A sync is already running.");
+    }
+  } catch (err) {
+    showNotice(`Couldn't start a sync (${err.code}).`, { tone: "error" });
+  } finally {
+    state = { ...state, pending: null };
+    await refresh();
+  }
+}
+
+export async function stop() {
+  if (state.pending) return;
+  set({ ...state, pending: "stop" });
+  try {
+    const result = await ipc.cancelSync();
+    if (!result.cancelled) showNotice("This sync isn't running in this app, so it can't be stopped here.");
+  } catch (err) {
+    showNotice(`Couldn't stop the sync (${err.code}).`, { tone: "error" });
+  } finally {
+    state = { ...state, pending: null };
+    await refresh();
+  }
+}
+
+export async function connect() {
+  await Promise.all([
+    ipc.onSyncProgress((run) => set({ ...state, ...applyProgress(state, run) })),
+    ipc.onSyncFinished((run) => {
+      set({ ...state, ...applyFinished(state, run) });
+      refreshSummary();
+    }),
+    ipc.onMailChanged((payload) => {
+      set({ ...state, counts: payload?.counts ?? state.counts });
+      for (const fn of mailSubscribers) fn(payload);
+    }),
+  ]);
+  // Events say what changed; the snapshot on load and on focus makes sure nothing was missed meanwhile.
+  window.addEventListener("focus", () => { refresh(); refreshSummary(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+  await Promise.all([refresh(), refreshSummary()]);
+}

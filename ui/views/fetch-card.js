@@ -1,0 +1,94 @@
+//! The fetch card: renders fetchCardState() into stable DOM (ids and data-state are the e2e tests' contract).
+
+import { h, icon, setText } from "../dom.js";
+import { ICONS } from "../icons.js";
+import { fetchCardState } from "../fetch-card-state.js";
+import * as store from "../sync-store.js";
+import { onTick } from "../clock.js";
+
+const STATE_ICONS = {
+  idle: ICONS.check, running: ICONS.refresh, throttled: ICONS.pause,
+  interrupted: ICONS.interrupted, error: ICONS.alert, cancelled: ICONS.stop,
+};
+
+function counter(id, label) {
+  return h("div", { class: "counter" }, h("dd", { id, class: "counter-value" }, "0"), h("dt", { class: "counter-label" }, label));
+}
+
+export function mountFetchCard(container) {
+  const status = h("h2", { id: "fetch-status", class: "fc-headline", attrs: { "aria-live": "polite" } });
+  const detail = h("span", { class: "fc-detail-text" });
+  const origin = h("span", { class: "fc-origin" });
+  const stateIcon = h("div", { class: "fc-icon" });
+  const stopButton = h("button", { id: "stop-button", type: "button", class: "btn btn-secondary", on: { click: () => store.stop() } }, icon(ICONS.stop), "Stop");
+  const fetchLabel = h("span", {}, "Fetch new emails");
+  const fetchButton = h("button", { id: "fetch-button", type: "button", class: "btn btn-primary", on: { click: () => store.start() } }, icon(ICONS.refresh), fetchLabel);
+  const fill = h("div", { class: "progress-fill" });
+  const bar = h("div", { id: "progress-bar", class: "progress", attrs: { role: "progressbar", "aria-label": "Sync progress", "aria-valuemin": 0 } }, fill);
+  const progressText = h("span", { class: "fc-progress-text" });
+  const eta = h("span", { class: "fc-eta" });
+  const lastSynced = h("p", { id: "last-synced", class: "fc-last" });
+  const counters = h("dl", { class: "fc-counters" },
+    counter("count-fetched", "fetched"), counter("count-inserted", "new"), counter("count-links", "links"));
+
+  const card = h("section", { id: "fetch-card", class: "fetch-card card", attrs: { "aria-labelledby": "fetch-status" } },
+    h("div", { class: "fc-top" },
+      stateIcon,
+      h("div", { class: "fc-text" }, status, h("p", { class: "fc-detail" }, detail, origin)),
+      h("div", { class: "fc-actions" }, stopButton, fetchButton)),
+    h("div", { class: "fc-bottom" },
+      counters,
+      h("div", { class: "fc-progress" }, bar, h("div", { class: "fc-progress-meta" }, progressText, eta)),
+      lastSynced));
+  container.append(card);
+
+  let shownState = null;
+  const render = () => {
+    const snap = store.getState();
+    const s = fetchCardState(snap.active, snap.latest, Date.now(), { ownRunIds: snap.ownRunIds });
+    if (card.dataset.state !== s.state) card.dataset.state = s.state;
+    if (shownState !== s.state) {
+      stateIcon.replaceChildren(icon(STATE_ICONS[s.state]));
+      shownState = s.state;
+    }
+    setText(status, s.headline);
+    setText(detail, s.detail);
+    setText(origin, s.origin ? ` · ${s.origin}` : "");
+    setText(fetchLabel, snap.pending === "start" ? "Starting…" : s.fetchLabel);
+    fetchButton.disabled = !s.fetchEnabled || snap.pending !== null;
+    stopButton.hidden = !s.showStop;
+    stopButton.disabled = snap.pending !== null;
+    setText(card.querySelector("#count-fetched"), String(s.counters.fetched));
+    setText(card.querySelector("#count-inserted"), String(s.counters.inserted));
+    setText(card.querySelector("#count-links"), String(s.counters.links));
+    counters.classList.toggle("is-live", s.countersLive);
+    renderProgress(s.progress);
+    setText(eta, s.eta ?? "");
+    setText(lastSynced, s.lastSynced);
+  };
+
+  const renderProgress = (p) => {
+    bar.classList.toggle("is-idle", p === null);
+    bar.classList.toggle("is-indeterminate", p?.indeterminate === true);
+    if (p && !p.indeterminate) {
+      bar.setAttribute("aria-valuenow", String(p.value));
+      bar.setAttribute("aria-valuemax", String(p.max));
+      bar.removeAttribute("aria-valuetext");
+      fill.style.transform = `scaleX(${p.max > 0 ? p.value / p.max : 0})`;
+      setText(progressText, `${p.value} of ${p.max}`);
+    } else {
+      // Indeterminate per ARIA: no valuenow; valuetext says what is known instead.
+      bar.removeAttribute("aria-valuenow");
+      bar.removeAttribute("aria-valuemax");
+      if (p) bar.setAttribute("aria-valuetext", `${p.value} processed`);
+      else bar.removeAttribute("aria-valuetext");
+      fill.style.transform = "";
+      setText(progressText, p ? `${p.value} processed` : "");
+    }
+  };
+
+  render();
+  const unsubscribe = store.subscribe(render);
+  const untick = onTick(render);
+  return () => { unsubscribe(); untick(); card.remove(); };
+}

@@ -1,0 +1,146 @@
+//! Inbox: the fetch card, the synced mail (newest first, 50 a page, searchable) and the reading pane.
+
+import { h, icon, setText } from "../dom.js";
+import { ICONS } from "../icons.js";
+import * as ipc from "../ipc.js";
+import * as store from "../sync-store.js";
+import { mountFetchCard } from "./fetch-card.js";
+import { renderError, renderLoading, renderMessage, renderPlaceholder } from "./message-detail.js";
+import { PAGE_SIZE, clampOffset, pageInfo } from "../paging.js";
+import { debounce } from "../debounce.js";
+import { formatShortDate } from "../time-format.js";
+
+const SEARCH_DEBOUNCE_MS = 200;
+/** mail://changed can arrive with every batch; reloading the page more often than this only flickers. */
+const RELOAD_MIN_INTERVAL_MS = 1000;
+
+function senderName(from) {
+  const match = /^\s*"?([^"<]*?)"?\s*<[^>]+>\s*$/.exec(from ?? "");
+  return (match && match[1]) || from || "(unknown sender)";
+}
+
+export function mountInbox(container) {
+  const search = h("input", {
+    id: "search-input", type: "search", class: "search-input", placeholder: "Search mail",
+    autocomplete: "off", spellcheck: false, attrs: { "aria-label": "Search mail" },
+  });
+  const header = h("header", { class: "page-header page-header-row" },
+    h("h1", { class: "page-title" }, "Inbox"),
+    h("label", { class: "search" }, icon(ICONS.search), search));
+  const cardSlot = h("div", { class: "card-slot" });
+  const list = h("ul", { id: "message-list", class: "message-list", attrs: { "aria-label": "Messages" } });
+  const listStatus = h("p", { class: "list-status" });
+  const rangeLabel = h("span", { class: "pager-label" });
+  const prev = h("button", { type: "button", class: "btn btn-ghost btn-icon", title: "Newer messages", attrs: { "aria-label": "Newer messages" } }, icon(ICONS.chevronLeft));
+  const next = h("button", { type: "button", class: "btn btn-ghost btn-icon", title: "Older messages", attrs: { "aria-label": "Older messages" } }, icon(ICONS.chevronRight));
+  const pager = h("div", { class: "pager" }, rangeLabel, h("div", { class: "pager-buttons" }, prev, next));
+  const detail = h("section", { id: "message-detail", class: "detail-pane", tabIndex: -1, attrs: { "aria-label": "Message" } });
+  const layout = h("div", { class: "mail-layout card" },
+    h("div", { class: "list-pane" }, list, listStatus, pager),
+    detail);
+  container.append(header, cardSlot, layout);
+  container.classList.add("page-inbox");
+  const unmountCard = mountFetchCard(cardSlot);
+  renderPlaceholder(detail);
+
+  let offset = 0;
+  let query = "";
+  let selectedId = null;
+  let listSeq = 0;
+  let detailSeq = 0;
+  let lastReload = 0;
+  let reloadTimer = null;
+
+  async function load({ keepScroll = false } = {}) {
+    const seq = ++listSeq;
+    list.setAttribute("aria-busy", "true");
+    try {
+      let page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined);
+      const clamped = clampOffset(offset, PAGE_SIZE, page.total);
+      if (clamped !== offset) {
+        offset = clamped;
+        page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined);
+      }
+      if (seq !== listSeq) return; // a newer search or page already answered
+      renderList(page, keepScroll);
+    } catch (err) {
+      if (seq !== listSeq) return;
+      list.replaceChildren();
+      setText(listStatus, `Couldn't load mail (${err.code}).`);
+    } finally {
+      if (seq === listSeq) list.removeAttribute("aria-busy");
+    }
+  }
+
+  function renderList({ messages, total }, keepScroll) {
+    const now = Date.now();
+    const scrollTop = list.scrollTop;
+    list.replaceChildren(...messages.map((m) => h("li", {},
+      h("button", {
+        type: "button", class: "message-item", dataset: { gmailId: m.gmailId },
+        attrs: { "aria-current": m.gmailId === selectedId ? "true" : null },
+        on: { click: () => select(m.gmailId) },
+      },
+        h("span", { class: "mi-from" }, senderName(m.from)),
+        h("time", { class: "mi-date", dateTime: new Date(m.dateMs ?? m.internalDateMs).toISOString() }, formatShortDate(m.dateMs ?? m.internalDateMs, now)),
+        h("span", { class: "mi-subject" }, m.subject || "(no subject)"),
+        h("span", { class: "mi-badges" },
+          m.hasDefects ? h("span", { class: "badge badge-warning", title: "Parts of this message couldn't be read" }, icon(ICONS.warning)) : null,
+          m.linkCount > 0 ? h("span", { class: "badge", title: `${m.linkCount} links` }, icon(ICONS.link), String(m.linkCount)) : null),
+        h("span", { class: "mi-snippet" }, m.snippet ?? "")))));
+    list.scrollTop = keepScroll ? scrollTop : 0;
+    const info = pageInfo(offset, PAGE_SIZE, total);
+    setText(rangeLabel, total ? info.label : "");
+    prev.disabled = !info.hasPrev;
+    next.disabled = !info.hasNext;
+    pager.hidden = total === 0;
+    setText(listStatus, total > 0 ? "" : query ? `No messages match “${query}”.` : "No mail yet. Fetch new emails to fill your inbox.");
+  }
+
+  async function select(gmailId) {
+    selectedId = gmailId;
+    for (const b of list.querySelectorAll("[data-gmail-id]")) {
+      if (b.dataset.gmailId === gmailId) b.setAttribute("aria-current", "true");
+      else b.removeAttribute("aria-current");
+    }
+    const seq = ++detailSeq;
+    renderLoading(detail);
+    try {
+      const result = await ipc.getMessage(gmailId);
+      if (seq === detailSeq) renderMessage(detail, result);
+    } catch (err) {
+      if (seq === detailSeq) renderError(detail, err);
+    }
+  }
+
+  // Up/Down move through the list like a mail client; Enter/Space already activate the focused button.
+  list.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const items = [...list.querySelectorAll("[data-gmail-id]")];
+    const i = items.indexOf(document.activeElement);
+    const target = items[Math.max(0, Math.min(items.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))];
+    if (target) { e.preventDefault(); target.focus(); select(target.dataset.gmailId); }
+  });
+
+  const searchLater = debounce(() => { query = search.value.trim(); offset = 0; load(); }, SEARCH_DEBOUNCE_MS);
+  search.addEventListener("input", searchLater);
+  search.addEventListener("keydown", (e) => { if (e.key === "Escape" && search.value) { search.value = ""; searchLater(); } });
+  prev.addEventListener("click", () => { offset = pageInfo(offset, PAGE_SIZE, Infinity).prevOffset; load(); });
+  next.addEventListener("click", () => { offset += PAGE_SIZE; load(); });
+
+  const reloadSoon = () => {
+    const wait = Math.max(0, lastReload + RELOAD_MIN_INTERVAL_MS - Date.now());
+    if (reloadTimer) return;
+    reloadTimer = setTimeout(() => { reloadTimer = null; lastReload = Date.now(); load({ keepScroll: true }); }, wait);
+  };
+  const unsubscribeMail = store.subscribeMail(reloadSoon);
+  // The end of a run settles the list even if the last mail://changed was coalesced away.
+  let lastFinished = store.getState().finishedFloor;
+  const unsubscribe = store.subscribe((s) => { if (s.finishedFloor !== lastFinished) { lastFinished = s.finishedFloor; reloadSoon(); } });
+
+  load();
+  return () => {
+    unsubscribeMail(); unsubscribe(); unmountCard(); searchLater.cancel(); clearTimeout(reloadTimer);
+    container.classList.remove("page-inbox");
+  };
+}
