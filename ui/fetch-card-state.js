@@ -33,7 +33,7 @@ export function fetchCardState(active, latest, nowMs, context = {}) {
     };
   }
   if (!latest) {
-    return { ...base(null, "idle", "Fetch new emails"), detail: "Copy your mailbox to this computer.", lastSynced: "Never synced" };
+    return { ...base(null, "idle", "Not synced yet"), detail: "Copy your mailbox to this computer to read and search it offline.", lastSynced: "Never synced" };
   }
 
   const when = latest.finishedAt ?? latest.lastHeartbeatAt ?? latest.startedAt;

@@ -47,9 +47,10 @@ export function mountFetchCard(container) {
     const snap = store.getState();
     const s = fetchCardState(snap.active, snap.latest, Date.now(), { ownRunIds: snap.ownRunIds });
     if (card.dataset.state !== s.state) card.dataset.state = s.state;
-    if (shownState !== s.state) {
-      stateIcon.replaceChildren(icon(STATE_ICONS[s.state]));
-      shownState = s.state;
+    const iconKey = s.state === "idle" && s.runId === null ? "never" : s.state;
+    if (shownState !== iconKey) {
+      stateIcon.replaceChildren(icon(iconKey === "never" ? ICONS.mail : STATE_ICONS[s.state]));
+      shownState = iconKey;
     }
     setText(status, s.headline);
     setText(detail, s.detail);

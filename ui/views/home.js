@@ -44,7 +44,7 @@ export function mountHome(container) {
     empty.hidden = counts === null || hasMail;
     stats.hidden = !hasMail;
     latestSection.hidden = !latest;
-    setText(subtitle, source ? `Syncing ${source.label}` : "");
+    setText(subtitle, source ? `Mailbox: ${source.label}` : "");
     if (counts) {
       setText(messages.value, number.format(counts.messages));
       setText(links.value, number.format(counts.links));
