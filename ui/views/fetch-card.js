@@ -20,7 +20,8 @@ export function mountFetchCard(container) {
   const detail = h("span", { class: "fc-detail-text" });
   const origin = h("span", { class: "fc-origin" });
   const stateIcon = h("div", { class: "fc-icon" });
-  const stopButton = h("button", { id: "stop-button", type: "button", class: "btn btn-secondary", on: { click: () => store.stop() } }, icon(ICONS.stop), "Stop");
+  const stopLabel = h("span", {}, "Stop");
+  const stopButton = h("button", { id: "stop-button", type: "button", class: "btn btn-secondary", on: { click: () => store.stop() } }, icon(ICONS.stop), stopLabel);
   const fetchLabel = h("span", {}, "Fetch new emails");
   const fetchButton = h("button", { id: "fetch-button", type: "button", class: "btn btn-primary", on: { click: () => store.start() } }, icon(ICONS.refresh), fetchLabel);
   const fill = h("div", { class: "progress-fill" });
@@ -59,6 +60,7 @@ export function mountFetchCard(container) {
     fetchButton.disabled = !s.fetchEnabled || snap.pending !== null;
     stopButton.hidden = !s.showStop;
     stopButton.disabled = snap.pending !== null;
+    setText(stopLabel, snap.pending === "stop" ? "Stopping…" : "Stop");
     setText(card.querySelector("#count-fetched"), String(s.counters.fetched));
     setText(card.querySelector("#count-inserted"), String(s.counters.inserted));
     setText(card.querySelector("#count-links"), String(s.counters.links));

@@ -53,11 +53,12 @@ export function renderMessage(pane, { message, links }) {
       h("h2", { id: "message-subject", class: "message-subject" }, message.subject || "(no subject)"),
       labels.length ? h("ul", { class: "labels", attrs: { "aria-label": "Labels" } }, labels.map((l) => h("li", { class: "label" }, l.toLowerCase()))) : null,
       h("dl", { class: "message-headers" },
-        ...header("From", message.from), ...header("To", message.to), ...header("Date", formatAbsolute(when)))),
+        ...header("From", message.from), ...header("To", message.to), ...header("Date", formatAbsolute(when))),
+      // Shown as a note only: HTML mail is never rendered live here (no sanitized, sandboxed view yet).
+      message.htmlBody && message.textBody?.trim() ? h("p", { class: "html-note" }, "HTML version available") : null),
     message.defects?.length
       ? h("p", { class: "callout callout-warning" }, icon(ICONS.warning), `Parts of this message couldn't be read: ${message.defects.join(", ")}.`)
       : null,
-    message.htmlBody && message.textBody?.trim() ? h("p", { class: "callout" }, "HTML version available.") : null,
     body,
     h("section", { class: "message-links", attrs: { "aria-labelledby": "links-title" } },
       h("h3", { id: "links-title" }, links.length ? `Links (${links.length})` : "No links"),
