@@ -31,7 +31,7 @@ function navigate() {
 function renderIndicator(s) {
   const card = fetchCardState(s.active, s.latest, Date.now(), { ownRunIds: s.ownRunIds });
   const el = document.getElementById("sync-indicator");
-  el.dataset.state = card.state;
+  el.dataset.state = card.state === "idle" && card.runId === null ? "never" : card.state;
   const busy = card.state === "running" || card.state === "throttled";
   const text = busy ? (card.state === "throttled" ? "Waiting on quota" : `Syncing · ${card.counters.fetched}`) : card.lastSynced;
   setText(el.querySelector(".indicator-text"), text);

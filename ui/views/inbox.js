@@ -89,6 +89,7 @@ export function mountInbox(container) {
           m.linkCount > 0 ? h("span", { class: "badge", title: `${m.linkCount} links` }, icon(ICONS.link), String(m.linkCount)) : null),
         h("span", { class: "mi-snippet" }, m.snippet ?? "")))));
     list.scrollTop = keepScroll ? scrollTop : 0;
+    list.hidden = messages.length === 0;
     const info = pageInfo(offset, PAGE_SIZE, total);
     setText(rangeLabel, total ? info.label : "");
     prev.disabled = !info.hasPrev;
