@@ -1,4 +1,23 @@
-//! Build script: lets tauri-build read tauri.conf.json and embed the frontend and icons.
+//! Build script: lets tauri-build read tauri.conf.json, embed the frontend and icons, and
+//! generate one permission per app command so capabilities can name exactly what windows use.
+const COMMANDS: &[&str] = &[
+    "start",
+    "cancel",
+    "get_active",
+    "get_latest",
+    "list_runs",
+    "list_messages",
+    "get_message",
+    "open_link",
+    "get_summary",
+    "get_settings",
+    "set_settings",
+];
+
 fn main() {
-    tauri_build::build()
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build step");
 }

@@ -64,8 +64,25 @@ pub async fn run_sync<S: MailSource>(
     cancel: CancellationToken,
     progress: Option<watch::Sender<RunProgress>>,
 ) -> Result<Leased<SyncSummary>, LedgerError> {
+    run_sync_notify(ledger, trigger, source, options, cancel, progress, None).await
+}
+
+/// `run_sync` that also sends the run's id on `started` as soon as the run exists, so a
+/// caller that runs the sync in the background can answer "started run #N" at once.
+pub async fn run_sync_notify<S: MailSource>(
+    ledger: &Ledger,
+    trigger: Trigger,
+    source: Arc<S>,
+    options: SyncOptions,
+    cancel: CancellationToken,
+    progress: Option<watch::Sender<RunProgress>>,
+    started: Option<tokio::sync::oneshot::Sender<i64>>,
+) -> Result<Leased<SyncSummary>, LedgerError> {
     ledger
         .run_leased(trigger, cancel, |lease| async move {
+            if let Some(started) = started {
+                let _ = started.send(lease.run_id());
+            }
             let engine = Engine::new(lease, source, options, progress);
             engine.run().await
         })

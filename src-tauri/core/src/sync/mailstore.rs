@@ -275,6 +275,23 @@ pub struct StoredMessage {
     pub defects: Vec<String>,
 }
 
+/// A message in a list: headers and snippet, no bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageSummary {
+    pub gmail_id: String,
+    pub thread_id: String,
+    pub label_ids: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub subject: Option<String>,
+    pub date_ms: Option<i64>,
+    pub internal_date_ms: Option<i64>,
+    pub snippet: String,
+    pub has_defects: bool,
+    pub link_count: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredLink {
@@ -312,6 +329,14 @@ fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
         size_estimate: row.get("size_estimate"),
         defects: json_list(row.get("defects")),
     }
+}
+
+/// `%text%` with LIKE's wildcards escaped; `None` for no or blank search.
+fn like_pattern(search: Option<&str>) -> Option<String> {
+    search.filter(|s| !s.trim().is_empty()).map(|s| {
+        let escaped = s.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        format!("%{escaped}%")
+    })
 }
 
 impl MailStore {
@@ -361,14 +386,7 @@ impl MailStore {
              WHERE ?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\' \
              ORDER BY internal_date_ms DESC, id DESC LIMIT ?2 OFFSET ?3"
         );
-        let pattern = search.filter(|s| !s.trim().is_empty()).map(|s| {
-            let escaped = s
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
+        let pattern = like_pattern(search);
         let rows = sqlx::query(&sql)
             .bind(pattern)
             .bind(limit as i64)
@@ -376,6 +394,54 @@ impl MailStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(message_from_row).collect())
+    }
+
+    /// A page of summaries, newest first, and how many messages match `search` in all.
+    pub async fn summaries(
+        &self,
+        limit: u32,
+        offset: u32,
+        search: Option<&str>,
+    ) -> Result<(Vec<MessageSummary>, i64), sqlx::Error> {
+        let pattern = like_pattern(search);
+        const MATCH: &str = "(?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' \
+             OR snippet LIKE ?1 ESCAPE '\\')";
+        let sql = format!(
+            "SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, internal_date_ms, \
+             snippet, defects IS NOT NULL AS has_defects, \
+             (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count \
+             FROM messages WHERE {MATCH} ORDER BY internal_date_ms DESC, id DESC LIMIT ?2 OFFSET ?3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(pattern.as_deref())
+            .bind(limit as i64)
+            .bind(offset as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM messages WHERE {MATCH}"))
+            .bind(pattern.as_deref())
+            .fetch_one(&self.pool)
+            .await?;
+        let summaries = rows
+            .iter()
+            .map(|row| MessageSummary {
+                gmail_id: row.get("gmail_id"),
+                thread_id: row.get("thread_id"),
+                label_ids: row
+                    .get::<Option<String>, _>("label_ids")
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or_default(),
+                from: row.get("from_addr"),
+                to: row.get("to_addr"),
+                subject: row.get("subject"),
+                date_ms: row.get("date_ms"),
+                internal_date_ms: row.get("internal_date_ms"),
+                snippet: row.get("snippet"),
+                has_defects: row.get::<i64, _>("has_defects") != 0,
+                link_count: row.get("link_count"),
+            })
+            .collect();
+        Ok((summaries, total))
     }
 
     /// A message's links in the order they appear.

@@ -8,8 +8,8 @@ mod options;
 mod quota;
 mod source;
 
-pub use engine::{run_sync, SyncKind, SyncSummary};
-pub use mailstore::{MailCounts, MailStore, StoredLink, StoredMessage};
+pub use engine::{run_sync, run_sync_notify, SyncKind, SyncSummary};
+pub use mailstore::{MailCounts, MailStore, MessageSummary, StoredLink, StoredMessage};
 pub use options::SyncOptions;
 pub use quota::QuotaBucket;
 pub use source::{

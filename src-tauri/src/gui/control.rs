@@ -1,0 +1,206 @@
+//! Starting and stopping syncs from the app (button, tray, launch, schedule): each runs in
+//! the background under the ledger's lease; its progress reaches every window at most ten
+//! times a second, and its end once.
+use std::sync::Arc;
+use std::time::Duration;
+
+use inbox_sync_core::gmail::GmailSource;
+use inbox_sync_core::sync::{run_sync_notify, MailStore, SyncOptions};
+use inbox_sync_core::{Leased, Ledger, RunProgress, StartResult, SyncRun, Trigger};
+use tauri::{AppHandle, Runtime};
+use tokio::sync::{oneshot, watch, Mutex, OnceCell};
+use tokio_util::sync::CancellationToken;
+
+use super::error::UiError;
+use super::events;
+use crate::demo::{fake_grant, DemoMailbox, DemoSettings};
+
+/// Progress events are coalesced to this interval (at most ~10 per second).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// A sync this process runs.
+struct OwnRun {
+    run_id: i64,
+    cancel: CancellationToken,
+    done: watch::Receiver<bool>,
+}
+
+pub struct SyncControl {
+    ledger: Ledger,
+    mail: MailStore,
+    demo_settings: DemoSettings,
+    source: OnceCell<(DemoMailbox, Arc<GmailSource>)>,
+    own: Mutex<Option<OwnRun>>,
+}
+
+impl SyncControl {
+    pub fn new(ledger: Ledger, demo_settings: DemoSettings) -> Self {
+        Self {
+            mail: MailStore::new(ledger.store().pool().clone()),
+            ledger,
+            demo_settings,
+            source: OnceCell::new(),
+            own: Mutex::new(None),
+        }
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn mail(&self) -> &MailStore {
+        &self.mail
+    }
+
+    pub fn demo_settings(&self) -> &DemoSettings {
+        &self.demo_settings
+    }
+
+    /// The id of the sync this process runs, if any.
+    pub async fn own_run_id(&self) -> Option<i64> {
+        self.own.lock().await.as_ref().map(|r| r.run_id)
+    }
+
+    /// The mailbox to sync: the demo mailbox until an account can be connected. Started once
+    /// and kept, so later syncs are incremental against the same server.
+    async fn source(&self) -> Result<Arc<GmailSource>, UiError> {
+        let (_, source) = self
+            .source
+            .get_or_try_init(|| async {
+                let demo = DemoMailbox::start(&self.demo_settings)
+                    .await
+                    .map_err(|e| UiError::new("internal", e))?;
+                let source = GmailSource::new(
+                    &demo.endpoint,
+                    fake_grant(&demo.endpoint),
+                    Duration::from_secs(30),
+                )
+                .map_err(|e| UiError::new("network", e.to_string()))?;
+                Ok::<_, UiError>((demo, Arc::new(source)))
+            })
+            .await?;
+        Ok(source.clone())
+    }
+
+    /// Starts a sync in the background, or says which run is already going.
+    pub async fn start<R: Runtime>(
+        self: &Arc<Self>,
+        app: &AppHandle<R>,
+        trigger: Trigger,
+    ) -> Result<StartResult, UiError> {
+        let source = self.source().await?;
+        let options = SyncOptions {
+            quota_units_per_sec: Some(self.demo_settings.quota).filter(|q| *q > 0),
+            ..SyncOptions::default()
+        };
+        let cancel = CancellationToken::new();
+        let (progress_tx, progress_rx) = watch::channel(RunProgress::default());
+        let (started_tx, mut started_rx) = oneshot::channel();
+        let ledger = self.ledger.clone();
+        let task_cancel = cancel.clone();
+        let mut task = tauri::async_runtime::spawn(async move {
+            run_sync_notify(
+                &ledger,
+                trigger,
+                source,
+                options,
+                task_cancel,
+                Some(progress_tx),
+                Some(started_tx),
+            )
+            .await
+        });
+        tokio::select! {
+            Ok(run_id) = &mut started_rx => {
+                let (done_tx, done_rx) = watch::channel(false);
+                *self.own.lock().await = Some(OwnRun { run_id, cancel, done: done_rx });
+                tauri::async_runtime::spawn(forward_progress(app.clone(), self.ledger.clone(), run_id, progress_rx));
+                let this = self.clone();
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    let outcome = task.await;
+                    if let Ok(Err(e)) = &outcome {
+                        tracing::error!(run_id, error = %e, "the sync ended with a storage error");
+                    }
+                    *this.own.lock().await = None;
+                    let _ = done_tx.send(true);
+                    this.announce_end(&app, run_id).await;
+                });
+                Ok(StartResult::started(run_id))
+            }
+            joined = &mut task => match joined {
+                Ok(Ok(Leased::AlreadyRunning { run_id })) => Ok(StartResult::already_running(run_id)),
+                Ok(Ok(Leased::Ran(report))) => Ok(StartResult::started(report.run_id)),
+                Ok(Err(e)) => Err(e.into()),
+                Err(e) => Err(UiError::new("internal", format!("the sync task failed: {e}"))),
+            },
+        }
+    }
+
+    /// Tells every window how run `run_id` ended and what the mail looks like now.
+    pub async fn announce_end<R: Runtime>(&self, app: &AppHandle<R>, run_id: i64) {
+        if let Ok(Some(run)) = run_by_id(&self.ledger, run_id).await {
+            events::finished(app, &run);
+        }
+        if let Ok(counts) = self.mail.counts().await {
+            events::mail_changed(app, &counts);
+        }
+    }
+
+    /// Asks this process's sync to stop; `false` when it runs none.
+    pub async fn cancel(&self) -> bool {
+        match self.own.lock().await.as_ref() {
+            Some(run) => {
+                run.cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Stops this process's sync and waits (up to `limit`) until its run is recorded as ended.
+    pub async fn cancel_and_wait(&self, limit: Duration) {
+        let done = match self.own.lock().await.as_ref() {
+            Some(run) => {
+                run.cancel.cancel();
+                Some(run.done.clone())
+            }
+            None => None,
+        };
+        if let Some(mut done) = done {
+            let _ = tokio::time::timeout(limit, done.wait_for(|d| *d)).await;
+        }
+    }
+}
+
+pub async fn run_by_id(ledger: &Ledger, run_id: i64) -> Result<Option<SyncRun>, UiError> {
+    Ok(ledger
+        .history(1, Some(run_id + 1))
+        .await?
+        .into_iter()
+        .next()
+        .filter(|r| r.id == run_id))
+}
+
+/// Sends this process's progress to the windows, coalesced, with the ledger's row as base.
+async fn forward_progress<R: Runtime>(
+    app: AppHandle<R>,
+    ledger: Ledger,
+    run_id: i64,
+    mut progress: watch::Receiver<RunProgress>,
+) {
+    while progress.changed().await.is_ok() {
+        let p = progress.borrow_and_update().clone();
+        if let Ok(Some(mut run)) = run_by_id(&ledger, run_id).await {
+            if run.finished_at.is_none() {
+                run.progress = p.progress;
+                run.phase = p.phase;
+                run.total_estimate = p.total_estimate;
+                run.kind = p.kind;
+                events::progress(&app, &run);
+                super::tray::show_run(&app, Some(&run));
+            }
+        }
+        tokio::time::sleep(PROGRESS_EVERY).await;
+    }
+}

@@ -1,0 +1,25 @@
+//! The events every window listens to, and the run snapshots they carry.
+use inbox_sync_core::sync::MailCounts;
+use inbox_sync_core::SyncRun;
+use serde_json::json;
+use tauri::{AppHandle, Emitter, Runtime};
+
+pub const PROGRESS: &str = "sync://progress";
+pub const FINISHED: &str = "sync://finished";
+pub const MAIL_CHANGED: &str = "mail://changed";
+
+pub fn progress<R: Runtime>(app: &AppHandle<R>, run: &SyncRun) {
+    if let Err(e) = app.emit(PROGRESS, run) {
+        tracing::warn!(error = %e, "cannot send progress to the windows");
+    }
+}
+
+pub fn finished<R: Runtime>(app: &AppHandle<R>, run: &SyncRun) {
+    if let Err(e) = app.emit(FINISHED, run) {
+        tracing::warn!(error = %e, "cannot send the end of a sync to the windows");
+    }
+}
+
+pub fn mail_changed<R: Runtime>(app: &AppHandle<R>, counts: &MailCounts) {
+    let _ = app.emit(MAIL_CHANGED, json!({ "counts": counts }));
+}
