@@ -114,7 +114,7 @@ impl SyncControl {
             Ok(run_id) = &mut started_rx => {
                 let (done_tx, done_rx) = watch::channel(false);
                 *self.own.lock().await = Some(OwnRun { run_id, cancel, done: done_rx });
-                tauri::async_runtime::spawn(forward_progress(app.clone(), self.ledger.clone(), run_id, progress_rx));
+                tauri::async_runtime::spawn(forward_progress(app.clone(), self.ledger.clone(), self.mail.clone(), run_id, progress_rx));
                 let this = self.clone();
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
@@ -186,9 +186,11 @@ pub async fn run_by_id(ledger: &Ledger, run_id: i64) -> Result<Option<SyncRun>, 
 async fn forward_progress<R: Runtime>(
     app: AppHandle<R>,
     ledger: Ledger,
+    mail: MailStore,
     run_id: i64,
     mut progress: watch::Receiver<RunProgress>,
 ) {
+    let mut stored = -1;
     while progress.changed().await.is_ok() {
         let p = progress.borrow_and_update().clone();
         if let Ok(Some(mut run)) = run_by_id(&ledger, run_id).await {
@@ -199,6 +201,13 @@ async fn forward_progress<R: Runtime>(
                 run.kind = p.kind;
                 events::progress(&app, &run);
                 super::tray::show_run(&app, Some(&run));
+            }
+        }
+        // The mail counts move with each committed batch; tell the windows when they do.
+        if p.progress.inserted_emails != stored {
+            stored = p.progress.inserted_emails;
+            if let Ok(counts) = mail.counts().await {
+                events::mail_changed(&app, &counts);
             }
         }
         tokio::time::sleep(PROGRESS_EVERY).await;

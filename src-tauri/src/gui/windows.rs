@@ -21,7 +21,7 @@ pub fn open_new<R: Runtime>(app: &AppHandle<R>) {
     let label = format!("window-{}", NEXT.fetch_add(1, Ordering::SeqCst));
     let built = WebviewWindowBuilder::new(app, &label, WebviewUrl::App("index.html".into()))
         .title("Inbox Sync")
-        .inner_size(960.0, 680.0)
+        .inner_size(1120.0, 720.0)
         .min_inner_size(640.0, 480.0)
         .build();
     if let Err(e) = built {
