@@ -282,6 +282,21 @@ impl<S: MailSource> Engine<S> {
         }
     }
 
+    /// Which of `ids` are stored already (read outside any write transaction).
+    async fn stored_among(&self, ids: &[String]) -> Result<HashSet<String>, RunFailure> {
+        let mut conn = self
+            .lease
+            .ledger()
+            .store()
+            .pool()
+            .acquire()
+            .await
+            .map_err(|e| self.storage(e))?;
+        mailstore::existing_ids(&mut conn, ids)
+            .await
+            .map_err(|e| self.storage(e))
+    }
+
     async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, RunFailure> {
         self.lease
             .begin_write()
@@ -338,19 +353,7 @@ impl<S: MailSource> Engine<S> {
                 })
                 .await
                 .map_err(|e| failure::from_source(&e))?;
-            let existing = {
-                let mut conn = self
-                    .lease
-                    .ledger()
-                    .store()
-                    .pool()
-                    .acquire()
-                    .await
-                    .map_err(|e| self.storage(e))?;
-                mailstore::existing_ids(&mut conn, &page.ids)
-                    .await
-                    .map_err(|e| self.storage(e))?
-            };
+            let existing = self.stored_among(&page.ids).await?;
             let missing: Vec<String> = page
                 .ids
                 .iter()
@@ -453,19 +456,7 @@ impl<S: MailSource> Engine<S> {
             }
         }
         added.retain(|id| added_set.contains(id));
-        let existing = {
-            let mut conn = self
-                .lease
-                .ledger()
-                .store()
-                .pool()
-                .acquire()
-                .await
-                .map_err(|e| self.storage(e))?;
-            mailstore::existing_ids(&mut conn, &added)
-                .await
-                .map_err(|e| self.storage(e))?
-        };
+        let existing = self.stored_among(&added).await?;
         let missing: Vec<String> = added
             .into_iter()
             .filter(|id| !existing.contains(id))
