@@ -1,5 +1,6 @@
 //! The window's live picture of syncing: folds events and exact snapshots into one state and tells subscribers.
 
+import { markFirstCard, recordPaint } from "./paint-delay.js";
 import * as ipc from "./ipc.js";
 import { applyFinished, applyProgress, applySnapshot, initialSyncState } from "./sync-reducer.js";
 import { showNotice } from "./notice.js";
@@ -89,7 +90,10 @@ export async function stop() {
 
 export async function connect() {
   await Promise.all([
-    ipc.onSyncProgress((run) => set({ ...state, ...applyProgress(state, run) })),
+    ipc.onSyncProgress((run) => {
+      set({ ...state, ...applyProgress(state, run) });
+      recordPaint(run?.emittedAtMs);
+    }),
     ipc.onSyncFinished((run) => {
       set({ ...state, ...applyFinished(state, run) });
       refreshSummary();
@@ -103,4 +107,5 @@ export async function connect() {
   window.addEventListener("focus", () => { refresh(); refreshSummary(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   await Promise.all([refresh(), refreshSummary()]);
+  markFirstCard();
 }

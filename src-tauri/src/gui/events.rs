@@ -8,8 +8,18 @@ pub const PROGRESS: &str = "sync://progress";
 pub const FINISHED: &str = "sync://finished";
 pub const MAIL_CHANGED: &str = "mail://changed";
 
+/// The run, plus when it was sent (`emittedAtMs`) so the window can measure how long the
+/// way to the screen took.
 pub fn progress<R: Runtime>(app: &AppHandle<R>, run: &SyncRun) {
-    if let Err(e) = app.emit(PROGRESS, run) {
+    let mut payload = serde_json::to_value(run).unwrap_or_default();
+    if let Some(fields) = payload.as_object_mut() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        fields.insert("emittedAtMs".into(), json!(now));
+    }
+    if let Err(e) = app.emit(PROGRESS, payload) {
         tracing::warn!(error = %e, "cannot send progress to the windows");
     }
 }

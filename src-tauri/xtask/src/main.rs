@@ -109,6 +109,35 @@ fn ensure_debian_packages() -> Result<(), String> {
     )
 }
 
+/// The UI's unit tests run on Node's built-in test runner; install Debian's Node when none.
+fn ensure_node() -> Result<(), String> {
+    if Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return Ok(());
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let install = [
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        "nodejs",
+    ];
+    if root {
+        step(install[0], &install[1..])
+    } else {
+        step("sudo", &install)
+    }
+}
+
 fn has_display() -> bool {
     std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
@@ -148,6 +177,8 @@ fn run_tests() -> Result<(), String> {
     ];
     step("cargo", &lints)?;
     step("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    ensure_node()?;
+    step("node", &["--test", "ui/tests/"])?;
     let seconds = std::env::var("FUZZ_SECONDS").unwrap_or_else(|_| "60".into());
     if seconds.trim() == "0" {
         eprintln!("xtask: FUZZ_SECONDS=0: not fuzzing");
