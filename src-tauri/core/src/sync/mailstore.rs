@@ -334,7 +334,11 @@ fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
 /// `%text%` with LIKE's wildcards escaped; `None` for no or blank search.
 fn like_pattern(search: Option<&str>) -> Option<String> {
     search.filter(|s| !s.trim().is_empty()).map(|s| {
-        let escaped = s.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = s
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         format!("%{escaped}%")
     })
 }
@@ -404,7 +408,8 @@ impl MailStore {
         search: Option<&str>,
     ) -> Result<(Vec<MessageSummary>, i64), sqlx::Error> {
         let pattern = like_pattern(search);
-        const MATCH: &str = "(?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' \
+        const MATCH: &str =
+            "(?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' \
              OR snippet LIKE ?1 ESCAPE '\\')";
         let sql = format!(
             "SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, internal_date_ms, \
@@ -418,10 +423,11 @@ impl MailStore {
             .bind(offset as i64)
             .fetch_all(&self.pool)
             .await?;
-        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM messages WHERE {MATCH}"))
-            .bind(pattern.as_deref())
-            .fetch_one(&self.pool)
-            .await?;
+        let total: i64 =
+            sqlx::query_scalar(&format!("SELECT count(*) FROM messages WHERE {MATCH}"))
+                .bind(pattern.as_deref())
+                .fetch_one(&self.pool)
+                .await?;
         let summaries = rows
             .iter()
             .map(|row| MessageSummary {
