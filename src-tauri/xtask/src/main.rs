@@ -138,6 +138,19 @@ fn ensure_node() -> Result<(), String> {
     }
 }
 
+/// The WebDriver bridge the window tests (tests/e2e.rs) drive the app through; from crates.io.
+/// (tauri-driver 2.1 has no `--version`; `--help` answers 0 when it is installed.)
+fn ensure_tauri_driver() -> Result<(), String> {
+    let installed = Command::new("tauri-driver")
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed {
+        return Ok(());
+    }
+    step("cargo", &["install", "tauri-driver", "--locked"])
+}
+
 fn has_display() -> bool {
     std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
 }
@@ -166,6 +179,7 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 /// fuzzing the mail parser (`FUZZ_SECONDS` changes how long; 0 skips it).
 fn run_tests() -> Result<(), String> {
     ensure_debian_packages()?;
+    ensure_tauri_driver()?;
     step("cargo", &["fmt", "--all", "--", "--check"])?;
     let lints = [
         "clippy",

@@ -1,0 +1,520 @@
+//! The real app in a real window for one test: its own data directory, Xvfb, tauri-driver and
+//! WebDriver session, with polling helpers, and everything torn down when the test ends.
+use std::future::Future;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// The built app under test.
+pub const APP: &str = env!("CARGO_BIN_EXE_inbox-sync");
+/// Launching WebKit on a busy two-core machine can be slow; this bounds it, generously.
+pub const LAUNCH: Duration = Duration::from_secs(60);
+const POLL: Duration = Duration::from_millis(50);
+
+/// One window test at a time: each brings up a whole WebKit, and the 2-second promises under
+/// test should not be measured on a machine starved by a neighbouring test's WebKit.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
+
+/// The demo mailbox and settings a test runs with.
+#[derive(Debug, Clone)]
+pub struct Knobs {
+    pub messages: usize,
+    pub latency_ms: u64,
+    pub quota: u32,
+    pub seed: u64,
+    pub auto_sync: bool,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Self {
+            messages: 300,
+            latency_ms: 20,
+            quota: 0,
+            seed: 2026,
+            auto_sync: false,
+        }
+    }
+}
+
+impl Knobs {
+    /// The `INBOX_SYNC_*` variables the app (and a command-line sync) read.
+    pub fn env(&self, data_dir: &Path) -> Vec<(String, String)> {
+        vec![
+            ("INBOX_SYNC_DATA_DIR".into(), data_dir.display().to_string()),
+            ("INBOX_SYNC_DEMO_MESSAGES".into(), self.messages.to_string()),
+            (
+                "INBOX_SYNC_DEMO_LATENCY_MS".into(),
+                self.latency_ms.to_string(),
+            ),
+            ("INBOX_SYNC_DEMO_QUOTA".into(), self.quota.to_string()),
+            ("INBOX_SYNC_DEMO_SEED".into(), self.seed.to_string()),
+        ]
+    }
+
+    /// The demo server's message ids, sorted: generated exactly as the app's demo does.
+    pub fn server_ids(&self) -> Vec<String> {
+        let config = fake_gmail::FakeConfig::default()
+            .messages(self.messages)
+            .seed(self.seed)
+            .email_address("demo@inbox-sync.example");
+        let mut ids: Vec<String> = fake_gmail::generate_mailbox(&config.mailbox)
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// Writes the app's settings file (tauri-plugin-store format) before a launch.
+pub fn write_settings(data_dir: &Path, auto_sync: bool) {
+    let settings = json!({"settings": {
+        "autoSyncOnLaunch": auto_sync, "syncIntervalMinutes": 0, "source": "demo"
+    }});
+    std::fs::write(data_dir.join("settings.json"), settings.to_string())
+        .expect("write settings.json");
+}
+
+/// The processes and files behind one test's window; all removed on drop.
+struct Stage {
+    dir: TempDir,
+    display: String,
+    xvfb: Option<Child>,
+    driver: Child,
+    driver_port: u16,
+}
+
+/// The app open in a window, driven over WebDriver.
+pub struct App {
+    pub client: Client,
+    pub knobs: Knobs,
+    stage: Stage,
+    _serial: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl App {
+    /// A fresh data directory, display and driver, and the app's window open on it.
+    pub async fn launch(knobs: Knobs) -> App {
+        let serial = SERIAL.lock().await;
+        let dir = tempfile::Builder::new()
+            .prefix("inbox-sync-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let data_dir = dir.path().join("data");
+        std::fs::create_dir_all(&data_dir).expect("data dir");
+        write_settings(&data_dir, knobs.auto_sync);
+        let (display, xvfb) = match std::env::var("DISPLAY") {
+            Ok(d) if !d.is_empty() => (d, None),
+            _ => {
+                let (d, child) = start_xvfb(dir.path());
+                (d, Some(child))
+            }
+        };
+        let driver_port = free_port();
+        let native_port = free_port();
+        let log = std::fs::File::create(dir.path().join("tauri-driver.log")).expect("log file");
+        let mut cmd = Command::new("dbus-run-session");
+        // A private session bus per test (the tray wants one) that dies with the driver.
+        cmd.args(["--", "tauri-driver", "--port"])
+            .arg(driver_port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string())
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("DISPLAY", &display)
+            .env("NO_AT_BRIDGE", "1")
+            .envs(knobs.env(&data_dir))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            // Its own process group: the driver, WebKitWebDriver, the app and WebKit's helpers
+            // all die together at teardown.
+            .process_group(0);
+        let driver = cmd.spawn().expect(
+            "start tauri-driver (install it with `cargo install tauri-driver --locked`, \
+             or run `cargo xtask test`)",
+        );
+        let stage = Stage {
+            dir,
+            display,
+            xvfb,
+            driver,
+            driver_port,
+        };
+        let end = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", driver_port)).is_err() {
+            assert!(
+                Instant::now() < end,
+                "tauri-driver listens on its port within 20 s (log: {})",
+                stage.dir.path().join("tauri-driver.log").display()
+            );
+            std::thread::sleep(POLL);
+        }
+        let client = open_session(driver_port).await;
+        App {
+            client,
+            knobs,
+            stage,
+            _serial: serial,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.stage.dir.path().join("data")
+    }
+
+    /// Opens another session on the same driver and data directory: a new app process.
+    pub async fn new_session(&self) -> Client {
+        open_session(self.stage.driver_port).await
+    }
+
+    /// Replaces the session (after the app was killed): a new app process on the same data dir.
+    pub async fn relaunch(&mut self) {
+        // WebKitWebDriver holds one session at a time: the dead app's must end first.
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
+        self.client = self.new_session().await;
+    }
+
+    /// Polls `cond` every 50 ms until it holds; fails with `what` (and a screenshot) at `deadline`.
+    pub async fn wait_for<F, Fut>(&self, what: &str, deadline: Duration, mut cond: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let end = Instant::now() + deadline;
+        loop {
+            if cond().await {
+                return;
+            }
+            if Instant::now() >= end {
+                let shot = self.screenshot("timeout").await;
+                panic!("timed out after {deadline:?} waiting until {what} (screenshot: {shot})");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The trimmed text of the first element matching `css`, or None when there is none.
+    pub async fn text(&self, css: &str) -> Option<String> {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;";
+        match self.client.execute(script, vec![json!(css)]).await {
+            Ok(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An attribute of the first element matching `css`; None when absent.
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;";
+        match self
+            .client
+            .execute(script, vec![json!(css), json!(name)])
+            .await
+        {
+            Ok(Value::String(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the element matching `css` is disabled (false when there is none).
+    pub async fn disabled(&self, css: &str) -> bool {
+        self.attr(css, "disabled").await.is_some()
+    }
+
+    /// The fetch card's `data-state`.
+    pub async fn card_state(&self) -> String {
+        self.attr("#fetch-card", "data-state")
+            .await
+            .unwrap_or_default()
+    }
+
+    /// A counter of the fetch card as a number (0 when unreadable).
+    pub async fn counter(&self, id: &str) -> i64 {
+        self.text(&format!("#{id}"))
+            .await
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// A real click through WebDriver.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} is on the page: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css} can be clicked: {e}"));
+    }
+
+    /// Calls a Tauri command from the page, as the UI does: Ok(value) or Err({code, message}).
+    pub async fn try_invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let script = "const done = arguments[arguments.length - 1];
+            window.__TAURI__.core.invoke(arguments[0], arguments[1])
+              .then(ok => done({ ok: ok === undefined ? null : ok }), err => done({ err }));";
+        let out = self
+            .client
+            .execute_async(script, vec![json!(cmd), args])
+            .await
+            .unwrap_or_else(|e| panic!("the page runs invoke({cmd}): {e}"));
+        match out {
+            Value::Object(mut map) => match map.remove("ok") {
+                Some(ok) => Ok(ok),
+                None => Err(map.remove("err").unwrap_or(Value::Null)),
+            },
+            other => Err(other),
+        }
+    }
+
+    /// Like `try_invoke`, failing the test when the command fails.
+    pub async fn invoke(&self, cmd: &str, args: Value) -> Value {
+        self.try_invoke(cmd, args)
+            .await
+            .unwrap_or_else(|e| panic!("command {cmd} succeeds: {e}"))
+    }
+
+    /// Every run in the ledger, newest first.
+    pub async fn runs(&self) -> Vec<Value> {
+        match self.invoke("list_runs", json!({"limit": 500})).await {
+            Value::Array(runs) => runs,
+            other => panic!("list_runs returns an array, got {other}"),
+        }
+    }
+
+    /// Every message id in the local inbox as the app lists it, sorted (duplicates kept).
+    pub async fn inbox_ids(&self) -> Vec<String> {
+        let mut ids = Vec::new();
+        loop {
+            let page = self
+                .invoke("list_messages", json!({"limit": 500, "offset": ids.len()}))
+                .await;
+            let messages = page["messages"].as_array().cloned().unwrap_or_default();
+            if messages.is_empty() {
+                break;
+            }
+            ids.extend(
+                messages
+                    .iter()
+                    .map(|m| m["gmailId"].as_str().unwrap_or_default().to_owned()),
+            );
+        }
+        ids.sort();
+        ids
+    }
+
+    /// A command-line `inbox-sync` on this data directory and demo mailbox.
+    pub fn cli(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(APP);
+        cmd.args(args)
+            .envs(self.knobs.env(&self.data_dir()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// The pids of the window processes on this data directory (not command-line syncs).
+    pub fn app_pids(&self) -> Vec<i32> {
+        window_pids(&self.data_dir())
+    }
+
+    /// Saves a screenshot of the window into the test's directory and returns its path.
+    pub async fn screenshot(&self, name: &str) -> String {
+        let path = self.stage.keep_dir().join(format!("{name}.png"));
+        match self.client.screenshot().await {
+            Ok(png) if std::fs::write(&path, &png).is_ok() => path.display().to_string(),
+            _ => self.stage.screenshot_display(name),
+        }
+    }
+}
+
+impl Stage {
+    /// Failure evidence outlives the temp dir: it goes under target/e2e-failures.
+    fn keep_dir(&self) -> PathBuf {
+        let name = self
+            .dir
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("e2e-failures")
+            .join(name);
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
+
+    fn screenshot_display(&self, name: &str) -> String {
+        let path = self.keep_dir().join(format!("{name}-display.png"));
+        let ok = Command::new("import")
+            .args(["-window", "root", "-display", &self.display])
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            path.display().to_string()
+        } else {
+            "(none: no screenshot could be taken)".into()
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let shot = self.screenshot_display("failure");
+            let _ = std::fs::copy(
+                self.dir.path().join("tauri-driver.log"),
+                self.keep_dir().join("tauri-driver.log"),
+            );
+            eprintln!(
+                "e2e: test failed; screenshot {shot}, driver log in {}",
+                self.keep_dir().display()
+            );
+        }
+        // SIGKILL the whole group: tauri-driver, WebKitWebDriver, the app, WebKit, the bus.
+        // SAFETY: killpg only sends a signal to the group this test created.
+        unsafe {
+            libc::killpg(self.driver.id() as i32, libc::SIGKILL);
+        }
+        let _ = self.driver.wait();
+        // An app that left the group (none should) still must not outlive its test.
+        for pid in window_pids(&self.dir.path().join("data")) {
+            // SAFETY: plain signal to a process found by this test's own data directory.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        if let Some(mut xvfb) = self.xvfb.take() {
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+        }
+    }
+}
+
+/// Opens a WebDriver session, which launches the app, and waits for its fetch card.
+async fn open_session(driver_port: u16) -> Client {
+    let caps = json!({
+        "browserName": "wry",
+        "tauri:options": { "application": APP },
+    });
+    let caps = match caps {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    };
+    let url = format!("http://127.0.0.1:{driver_port}");
+    let end = Instant::now() + LAUNCH;
+    let client = loop {
+        let attempt = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await;
+        match attempt {
+            Ok(client) => break client,
+            Err(e) if Instant::now() < end => {
+                eprintln!("e2e: session not ready yet: {e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("a WebDriver session opens within {LAUNCH:?}: {e}"),
+        }
+    };
+    let end = Instant::now() + LAUNCH;
+    loop {
+        let ready = client
+            .execute(
+                "return !!(document.querySelector('#fetch-card[data-state]') && window.__TAURI__)",
+                vec![],
+            )
+            .await;
+        if matches!(ready, Ok(Value::Bool(true))) {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "the window paints its fetch card within {LAUNCH:?}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    client
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
+/// Starts Xvfb on the first free display number and waits for its socket.
+fn start_xvfb(dir: &Path) -> (String, Child) {
+    let base = 200 + (std::process::id() % 400) * 4;
+    for _ in 0..50 {
+        let n = base + NEXT_DISPLAY.fetch_add(1, Ordering::SeqCst) % 1000;
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let log = std::fs::File::create(dir.join("xvfb.log")).expect("xvfb log");
+        let mut child = Command::new("Xvfb")
+            .arg(format!(":{n}"))
+            .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start Xvfb (Debian package xvfb)");
+        let end = Instant::now() + Duration::from_secs(20);
+        loop {
+            if socket.exists() {
+                return (format!(":{n}"), child);
+            }
+            if child.try_wait().ok().flatten().is_some() || Instant::now() > end {
+                // Another server took the number first, or it hung: try the next one.
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+    panic!("Xvfb starts on some free display within 50 tries");
+}
+
+/// The pids of the window processes on this data directory (not command-line syncs).
+fn window_pids(data_dir: &Path) -> Vec<i32> {
+    let needle = format!("INBOX_SYNC_DATA_DIR={}", data_dir.display());
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let argv: Vec<&[u8]> = cmdline
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .collect();
+        let is_app = argv
+            .first()
+            .is_some_and(|a| a.ends_with(b"/inbox-sync") || *a == b"inbox-sync");
+        let is_cli = argv.iter().skip(1).any(|a| *a == b"sync");
+        if !is_app || is_cli {
+            continue;
+        }
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        if environ.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
