@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "get_summary",
     "get_settings",
     "set_settings",
+    "open_window",
 ];
 
 fn main() {

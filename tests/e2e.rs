@@ -326,3 +326,88 @@ async fn auto_sync_on_launch_and_the_tray_sync_now_path_both_sync() {
         "exactly the launch run and the tray run exist"
     );
 }
+
+/// A sync started in one window shows running (button disabled) in a second window, and stopping it there ends it as cancelled in both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_windows_show_one_sync_and_either_can_stop_it() {
+    let app = App::launch(slow(500)).await;
+    let first = app
+        .client
+        .window()
+        .await
+        .expect("the first window's handle");
+    app.invoke("open_window", json!({})).await;
+    app.wait_for(
+        "WebDriver sees a second window",
+        Duration::from_secs(30),
+        || async { app.client.windows().await.is_ok_and(|h| h.len() == 2) },
+    )
+    .await;
+    let second = app
+        .client
+        .windows()
+        .await
+        .expect("window handles")
+        .into_iter()
+        .find(|h| *h != first)
+        .expect("a second window");
+    let switch = |handle: fantoccini::wd::WindowHandle| {
+        let client = app.client.clone();
+        async move {
+            client
+                .switch_to_window(handle)
+                .await
+                .expect("switch windows");
+        }
+    };
+
+    switch(second.clone()).await;
+    app.wait_for(
+        "the second window paints its fetch card",
+        harness::LAUNCH,
+        || async { app.attr("#fetch-card", "data-state").await.is_some() },
+    )
+    .await;
+    wait_state(&app, "idle", Duration::from_secs(5)).await;
+
+    switch(first.clone()).await;
+    app.click("#fetch-button").await;
+    wait_state(&app, "running", Duration::from_secs(10)).await;
+
+    switch(second.clone()).await;
+    wait_state(&app, "running", Duration::from_secs(2)).await;
+    assert!(
+        app.disabled("#fetch-button").await,
+        "the other window's fetch button is disabled while the sync runs"
+    );
+    app.wait_for(
+        "Stop is offered in the second window",
+        Duration::from_secs(2),
+        || async { app.attr("#stop-button", "hidden").await.is_none() },
+    )
+    .await;
+    app.click("#stop-button").await;
+
+    let latest = wait_finished(&app, Duration::from_secs(30)).await;
+    assert_eq!(
+        latest["status"], "aborted",
+        "the stopped run ends aborted: {latest}"
+    );
+    assert_eq!(
+        latest["errorTag"], "cancelled",
+        "it was the user who stopped it: {latest}"
+    );
+    for (name, handle) in [("second", second), ("first", first)] {
+        switch(handle).await;
+        wait_state(&app, "cancelled", Duration::from_secs(2)).await;
+        assert_eq!(
+            app.text("#fetch-status").await.as_deref(),
+            Some("Sync stopped"),
+            "the {name} window says the sync was stopped"
+        );
+        assert!(
+            !app.disabled("#fetch-button").await,
+            "the {name} window's fetch button is enabled again"
+        );
+    }
+}

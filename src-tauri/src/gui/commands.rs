@@ -35,6 +35,12 @@ pub async fn start(
     control.start(&app, trigger).await
 }
 
+/// Opens another window on the same app (what the tray's "New window" does).
+#[tauri::command]
+pub async fn open_window(app: AppHandle) {
+    super::windows::open_new(&app);
+}
+
 #[tauri::command]
 pub async fn cancel(control: Control<'_>) -> Result<Value, UiError> {
     Ok(json!({ "cancelled": control.cancel().await }))

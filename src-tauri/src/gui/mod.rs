@@ -77,6 +77,7 @@ pub fn run(global: &GlobalArgs) -> i32 {
             commands::get_summary,
             commands::get_settings,
             commands::set_settings,
+            commands::open_window,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
