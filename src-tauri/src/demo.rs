@@ -37,12 +37,14 @@ impl DemoSettings {
     }
 
     pub fn fake_config(&self) -> FakeConfig {
-        FakeConfig::default()
+        let mut config = FakeConfig::default()
             .messages(self.messages)
             .seed(self.seed)
             .latency(self.latency)
-            .quota(self.quota)
-            .email_address("demo@inbox-sync.example")
+            .email_address("demo@inbox-sync.example");
+        // 0 means no quota at all, as for the client side.
+        config.quota_units_per_sec = (self.quota > 0).then_some(self.quota);
+        config
     }
 }
 

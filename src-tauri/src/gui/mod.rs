@@ -49,6 +49,12 @@ pub fn run(global: &GlobalArgs) -> i32 {
         }
         Err(e) => return cli::report(&format!("cannot lock the data directory: {e}"), "dataDir"),
     };
+    // WebKitGTK's accelerated compositing costs ~80 MB in the web process for a window that
+    // animates little more than a progress bar; a user's own setting still wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     let demo = match DemoSettings::from_env() {
         Ok(d) => d,
         Err(e) => return cli::report(&e, "config"),
