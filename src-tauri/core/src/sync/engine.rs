@@ -235,19 +235,9 @@ impl<S: MailSource> Engine<S> {
     }
 
     async fn sync(&self) -> Result<(), RunFailure> {
-        let state = {
-            let mut conn = self
-                .lease
-                .ledger()
-                .store()
-                .pool()
-                .acquire()
-                .await
-                .map_err(|e| self.storage(e))?;
-            mailstore::load_state(&mut conn)
-                .await
-                .map_err(|e| self.storage(e))?
-        };
+        let state = mailstore::load_state(&mut *self.reader().await?)
+            .await
+            .map_err(|e| self.storage(e))?;
         let history_id = match (state.history_id, state.full_epoch) {
             (Some(history_id), None) => {
                 self.set_kind(SyncKind::Incremental);
@@ -282,17 +272,15 @@ impl<S: MailSource> Engine<S> {
         }
     }
 
-    /// Which of `ids` are stored already (read outside any write transaction).
+    /// A connection for reads outside any write transaction.
+    async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, RunFailure> {
+        let pool = self.lease.ledger().store().pool();
+        pool.acquire().await.map_err(|e| self.storage(e))
+    }
+
+    /// Which of `ids` are stored already.
     async fn stored_among(&self, ids: &[String]) -> Result<HashSet<String>, RunFailure> {
-        let mut conn = self
-            .lease
-            .ledger()
-            .store()
-            .pool()
-            .acquire()
-            .await
-            .map_err(|e| self.storage(e))?;
-        mailstore::existing_ids(&mut conn, ids)
+        mailstore::existing_ids(&mut *self.reader().await?, ids)
             .await
             .map_err(|e| self.storage(e))
     }

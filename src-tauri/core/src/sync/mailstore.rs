@@ -256,10 +256,10 @@ pub struct MailCounts {
     pub with_defects: i64,
 }
 
-/// A stored message, as the UI and the tests read it.
+/// What every view of a message shows: its ids, labels, headers and snippet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct StoredMessage {
+pub struct MessageHeaders {
     pub gmail_id: String,
     pub thread_id: String,
     pub label_ids: Vec<String>,
@@ -269,6 +269,14 @@ pub struct StoredMessage {
     pub date_ms: Option<i64>,
     pub internal_date_ms: Option<i64>,
     pub snippet: String,
+}
+
+/// A stored message, as the UI and the tests read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredMessage {
+    #[serde(flatten)]
+    pub headers: MessageHeaders,
     pub text_body: Option<String>,
     pub html_body: Option<String>,
     pub size_estimate: Option<i64>,
@@ -279,15 +287,8 @@ pub struct StoredMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSummary {
-    pub gmail_id: String,
-    pub thread_id: String,
-    pub label_ids: Vec<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub subject: Option<String>,
-    pub date_ms: Option<i64>,
-    pub internal_date_ms: Option<i64>,
-    pub snippet: String,
+    #[serde(flatten)]
+    pub headers: MessageHeaders,
     pub has_defects: bool,
     pub link_count: i64,
 }
@@ -309,12 +310,14 @@ const MESSAGE_COLUMNS: &str =
     "gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, \
     internal_date_ms, snippet, text_body, html_body, size_estimate, defects";
 
-fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
-    let json_list = |text: Option<String>| -> Vec<String> {
-        text.and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default()
-    };
-    StoredMessage {
+/// A JSON list column (labels, defects); empty when absent or unreadable.
+fn json_list(text: Option<String>) -> Vec<String> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn headers_from_row(row: &sqlx::sqlite::SqliteRow) -> MessageHeaders {
+    MessageHeaders {
         gmail_id: row.get("gmail_id"),
         thread_id: row.get("thread_id"),
         label_ids: json_list(row.get("label_ids")),
@@ -324,6 +327,12 @@ fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
         date_ms: row.get("date_ms"),
         internal_date_ms: row.get("internal_date_ms"),
         snippet: row.get("snippet"),
+    }
+}
+
+fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
+    StoredMessage {
+        headers: headers_from_row(row),
         text_body: row.get("text_body"),
         html_body: row.get("html_body"),
         size_estimate: row.get("size_estimate"),
@@ -431,18 +440,7 @@ impl MailStore {
         let summaries = rows
             .iter()
             .map(|row| MessageSummary {
-                gmail_id: row.get("gmail_id"),
-                thread_id: row.get("thread_id"),
-                label_ids: row
-                    .get::<Option<String>, _>("label_ids")
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .unwrap_or_default(),
-                from: row.get("from_addr"),
-                to: row.get("to_addr"),
-                subject: row.get("subject"),
-                date_ms: row.get("date_ms"),
-                internal_date_ms: row.get("internal_date_ms"),
-                snippet: row.get("snippet"),
+                headers: headers_from_row(row),
                 has_defects: row.get::<i64, _>("has_defects") != 0,
                 link_count: row.get("link_count"),
             })

@@ -9,7 +9,9 @@ mod quota;
 mod source;
 
 pub use engine::{run_sync, run_sync_notify, SyncKind, SyncSummary};
-pub use mailstore::{MailCounts, MailStore, MessageSummary, StoredLink, StoredMessage};
+pub use mailstore::{
+    MailCounts, MailStore, MessageHeaders, MessageSummary, StoredLink, StoredMessage,
+};
 pub use options::SyncOptions;
 pub use quota::QuotaBucket;
 pub use source::{

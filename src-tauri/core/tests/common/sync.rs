@@ -107,14 +107,14 @@ pub async fn assert_mirrors(store: &Store, fake: &FakeGmail) {
     assert_eq!(got, want, "exactly the server's message ids");
     for t in &truth {
         let m = mail.message(&t.id).await.unwrap().expect("stored");
-        assert_eq!(m.thread_id, t.thread_id, "thread of {}", t.id);
-        let mut labels = m.label_ids.clone();
+        assert_eq!(m.headers.thread_id, t.thread_id, "thread of {}", t.id);
+        let mut labels = m.headers.label_ids.clone();
         labels.sort();
         let mut want_labels = t.label_ids.clone();
         want_labels.sort();
         assert_eq!(labels, want_labels, "labels of {}", t.id);
         assert_eq!(
-            m.internal_date_ms,
+            m.headers.internal_date_ms,
             Some(t.internal_date),
             "internalDate of {}",
             t.id
@@ -129,7 +129,7 @@ pub async fn assert_mirrors(store: &Store, fake: &FakeGmail) {
         ) {
             if t.kind != Windows1252 {
                 assert_eq!(
-                    m.subject.as_deref(),
+                    m.headers.subject.as_deref(),
                     t.subject(),
                     "subject of {} ({:?})",
                     t.id,
