@@ -29,6 +29,16 @@ impl Default for OAuthClient {
     }
 }
 
+/// What the fake user answers on the consent screen (`GET /o/oauth2/auth`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Consent {
+    /// Allow: redirect back with a code.
+    #[default]
+    Approve,
+    /// Cancel: redirect back with `error=access_denied`.
+    Deny,
+}
+
 /// Fractions of Gmail requests answered with a fault instead of the real answer; drawn
 /// deterministically from the seed and the request's sequence number.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -72,6 +82,8 @@ pub struct FakeConfig {
     /// Start with requests hanging (not answered until released).
     pub hang: bool,
     pub oauth: OAuthClient,
+    /// The fake user's answer on the consent screen.
+    pub consent: Consent,
     /// A bearer token accepted forever, for tests that do not exercise the token endpoint.
     pub static_token: Option<String>,
     /// Source of time for token expiry and the quota window.
@@ -90,6 +102,7 @@ impl Default for FakeConfig {
             history_retention: None,
             hang: false,
             oauth: OAuthClient::default(),
+            consent: Consent::default(),
             static_token: None,
             clock: Arc::new(TokioClock::new()),
         }
@@ -160,6 +173,11 @@ impl FakeConfig {
 
     pub fn oauth(mut self, oauth: OAuthClient) -> Self {
         self.oauth = oauth;
+        self
+    }
+
+    pub fn consent(mut self, consent: Consent) -> Self {
+        self.consent = consent;
         self
     }
 

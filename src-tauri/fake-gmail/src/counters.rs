@@ -13,6 +13,10 @@ pub struct RequestCounts {
     pub attachments_get: u64,
     pub history_list: u64,
     pub token: u64,
+    /// Requests to the consent endpoint `GET /o/oauth2/auth`.
+    pub authorize: u64,
+    /// Requests to `POST /revoke`.
+    pub revoke: u64,
     /// 429 `rateLimitExceeded` answers.
     pub rate_limited: u64,
     /// 401 answers.
@@ -32,6 +36,8 @@ pub(crate) struct Counters {
     pub attachments_get: AtomicU64,
     pub history_list: AtomicU64,
     pub token: AtomicU64,
+    pub authorize: AtomicU64,
+    pub revoke: AtomicU64,
     pub rate_limited: AtomicU64,
     pub unauthorized: AtomicU64,
     pub injected_faults: AtomicU64,
@@ -53,6 +59,8 @@ impl Counters {
             attachments_get: get(&self.attachments_get),
             history_list: get(&self.history_list),
             token: get(&self.token),
+            authorize: get(&self.authorize),
+            revoke: get(&self.revoke),
             rate_limited: get(&self.rate_limited),
             unauthorized: get(&self.unauthorized),
             injected_faults: get(&self.injected_faults),
@@ -69,6 +77,8 @@ impl Counters {
             &self.attachments_get,
             &self.history_list,
             &self.token,
+            &self.authorize,
+            &self.revoke,
             &self.rate_limited,
             &self.unauthorized,
             &self.injected_faults,

@@ -195,6 +195,33 @@ impl OAuthError {
         }
     }
 
+    /// The code exchange named another `redirect_uri` than the authorization request did.
+    pub fn redirect_uri_mismatch() -> Self {
+        Self {
+            status: 400,
+            error: "redirect_uri_mismatch",
+            description: "Bad Request".into(),
+        }
+    }
+
+    /// A refresh token used by a client other than the one it was issued to.
+    pub fn unauthorized_client() -> Self {
+        Self {
+            status: 401,
+            error: "unauthorized_client",
+            description: "Unauthorized".into(),
+        }
+    }
+
+    /// `/revoke` with a token that is unknown, expired or already revoked.
+    pub fn invalid_token() -> Self {
+        Self {
+            status: 400,
+            error: "invalid_token",
+            description: "Token expired or revoked".into(),
+        }
+    }
+
     pub fn unsupported_grant_type(grant: &str) -> Self {
         Self {
             status: 400,
@@ -210,6 +237,29 @@ impl IntoResponse for OAuthError {
         let body = json!({"error": self.error, "error_description": self.description});
         (status, json_body(&body)).into_response()
     }
+}
+
+/// The HTML page Google's consent screen shows instead of redirecting, when it cannot trust the
+/// client or the redirect URI: "Access blocked: Authorization Error … Error 400: redirect_uri_mismatch".
+pub(crate) fn consent_error_page(status: StatusCode, error: &str, description: &str) -> Response {
+    let code = status.as_u16();
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Error {code} ({error})</title></head><body>\
+         <h1>Access blocked: Authorization Error</h1>\
+         <p>{description}</p>\
+         <p><b>Error {code}: {error}</b></p>\
+         </body></html>"
+    );
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        page,
+    )
+        .into_response()
 }
 
 /// A JSON body with Google's content type; serialising a `Value` cannot fail.

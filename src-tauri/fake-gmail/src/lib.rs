@@ -14,7 +14,10 @@
 //! ```
 //!
 //! Served paths: `GET gmail/v1/users/{userId}/profile`, `…/messages`, `…/messages/{id}`,
-//! `…/messages/{id}/attachments/{attachmentId}`, `…/history`, and `POST token`.
+//! `…/messages/{id}/attachments/{attachmentId}`, `…/history`, and Google's OAuth endpoints for
+//! installed apps: `GET o/oauth2/auth` (consent: loopback redirect URIs, PKCE S256, `state`; the
+//! fake user's answer is the [`Consent`] knob), `POST token` (authorization-code and refresh-token
+//! grants) and `POST revoke`.
 //!
 //! Pointing clients at it:
 //! - google-gmail1 7.x builds request URLs as `base_url + "gmail/v1/users/…"` (default
@@ -23,6 +26,9 @@
 //!   connector that allows plain HTTP (hyper-util's `HttpConnector`, or hyper-rustls with `https_or_http()`).
 //! - yup-oauth2: use [`FakeGmail::token_url`] as the `ApplicationSecret::token_uri`, and the
 //!   [`OAuthClient`] of the config (client id, secret, refresh token) as the credentials.
+//! - A whole installed-app sign-in: write [`FakeGmail::client_secret_json`] where the app reads its
+//!   Google client file; its `auth_uri`/`token_uri` point here, and the revoke URL is the token
+//!   URL's origin + `/revoke`. Every code and token handed out is in [`FakeHandle::issued_tokens`].
 //! - Any user id other than `me` or the mailbox's address is answered 403.
 //!
 //! Memory: the mailbox is kept in memory as raw bytes (about 6 KB a message on average, plus
@@ -35,10 +41,12 @@ mod counters;
 mod errors;
 mod faults;
 mod generate;
+mod grants;
 mod history;
 mod mailbox;
 mod mime;
 mod pipeline;
+mod pkce;
 mod query;
 mod quota;
 mod rng;
@@ -48,7 +56,7 @@ mod truth;
 mod wire;
 
 pub use clock::{Clock, ManualClock, TokioClock};
-pub use config::{FakeConfig, FaultRates, OAuthClient};
+pub use config::{Consent, FakeConfig, FaultRates, OAuthClient};
 pub use counters::RequestCounts;
 pub use errors::{FakeError, GoogleError, OAuthError};
 pub use generate::MailboxSpec;

@@ -11,10 +11,11 @@ use tokio::sync::watch;
 
 use crate::auth::TokenBook;
 use crate::clock::Clock;
-use crate::config::{FakeConfig, FaultRates, OAuthClient};
+use crate::config::{Consent, FakeConfig, FaultRates, OAuthClient};
 use crate::counters::{bump, Counters};
 use crate::errors::{json_bytes, GoogleError};
 use crate::faults::{self, Fault};
+use crate::grants::GrantBook;
 use crate::mailbox::Mailbox;
 use crate::quota::QuotaBucket;
 
@@ -45,6 +46,7 @@ pub(crate) struct Knobs {
     pub faults: FaultRates,
     pub history_retention: Option<u64>,
     pub oauth: OAuthClient,
+    pub consent: Consent,
 }
 
 /// State shared by the handlers and the [`crate::FakeHandle`].
@@ -52,6 +54,8 @@ pub(crate) struct Knobs {
 pub(crate) struct Shared {
     pub mailbox: Mutex<Mailbox>,
     pub tokens: Mutex<TokenBook>,
+    /// Authorization codes and refresh tokens. Lock it before `tokens` when holding both.
+    pub grants: Mutex<GrantBook>,
     pub quota: Mutex<QuotaBucket>,
     pub knobs: Mutex<Knobs>,
     pub counters: Counters,
@@ -80,12 +84,14 @@ impl Shared {
                 config.token_lifetime,
                 seed,
             )),
+            grants: Mutex::new(GrantBook::new(seed)),
             quota: Mutex::new(QuotaBucket::new(config.quota_units_per_sec, now)),
             knobs: Mutex::new(Knobs {
                 latency: config.latency,
                 faults: config.faults,
                 history_retention: config.history_retention,
                 oauth: config.oauth,
+                consent: config.consent,
             }),
             counters: Counters::default(),
             hang: watch::Sender::new(config.hang),

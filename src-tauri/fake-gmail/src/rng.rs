@@ -16,6 +16,8 @@ pub(crate) enum Stream {
     MalformedSlot = 3,
     Fault = 4,
     Token = 5,
+    AuthCode = 6,
+    RefreshToken = 7,
 }
 
 #[derive(Debug, Clone)]

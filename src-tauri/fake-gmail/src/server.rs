@@ -8,12 +8,13 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::config::{FakeConfig, FaultRates, OAuthClient};
+use crate::config::{Consent, FakeConfig, FaultRates, OAuthClient};
 use crate::counters::RequestCounts;
 use crate::errors::FakeError;
 use crate::pipeline::{lock, Shared};
 use crate::routes::router;
 use crate::truth::MessageTruth;
+use crate::wire;
 
 /// A running fake Gmail server. Dropping it stops the server; [`FakeGmail::shutdown`] also waits for it.
 ///
@@ -79,6 +80,36 @@ impl FakeGmail {
     /// `http://127.0.0.1:PORT/token`: the OAuth token endpoint (yup-oauth2's `token_uri`).
     pub fn token_url(&self) -> String {
         format!("http://{}/token", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/o/oauth2/auth`: the consent endpoint (the client file's `auth_uri`).
+    pub fn auth_url(&self) -> String {
+        format!("http://{}/o/oauth2/auth", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/revoke`: token revocation, at the token URL's origin as Google's
+    /// (`https://oauth2.googleapis.com/revoke`).
+    pub fn revoke_url(&self) -> String {
+        format!("http://{}/revoke", self.addr)
+    }
+
+    /// A Google Cloud "Desktop app" client file (`client_secret_….json`) naming this fake:
+    /// `{"installed":{"client_id","project_id","auth_uri","token_uri","auth_provider_x509_cert_url",
+    /// "client_secret","redirect_uris"}}`, with the current [`OAuthClient`]'s id and secret.
+    pub fn client_secret_json(&self) -> String {
+        let oauth = self.handle.shared.knobs().oauth;
+        let file = wire::ClientSecretFile {
+            installed: wire::InstalledClient {
+                client_id: oauth.client_id,
+                project_id: "fake-project",
+                auth_uri: self.auth_url(),
+                token_uri: self.token_url(),
+                auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
+                client_secret: oauth.client_secret,
+                redirect_uris: vec!["http://localhost"],
+            },
+        };
+        serde_json::to_string(&file).unwrap_or_default()
     }
 
     pub fn handle(&self) -> FakeHandle {
@@ -206,5 +237,36 @@ impl FakeHandle {
     pub fn expire_access_tokens(&self) {
         let now = self.shared.clock.now();
         lock(&self.shared.tokens).expire_all(now);
+    }
+
+    /// The fake user's answer on the consent screen from now on.
+    pub fn set_consent(&self, consent: Consent) {
+        lock(&self.shared.knobs).consent = consent;
+    }
+
+    /// The user removing the app's access at Google: every refresh token is revoked (the
+    /// configured [`OAuthClient::refresh_token`] and all minted by the code grant), and every
+    /// issued access token expires (the static token keeps working). A later sign-in, or
+    /// [`FakeHandle::set_oauth`] with another refresh token, works again.
+    pub fn revoke_refresh_tokens(&self) {
+        let configured = self.shared.knobs().oauth.refresh_token;
+        let now = self.shared.clock.now();
+        let mut grants = lock(&self.shared.grants);
+        grants.revoke_all(&configured);
+        lock(&self.shared.tokens).expire_all(now);
+    }
+
+    /// Every secret the fake has handed out so far: authorization codes and refresh tokens (in
+    /// the order issued), then access tokens (in the order issued), expired and revoked ones
+    /// included. Not the configured refresh token nor the static token, which the test chose.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let grants = lock(&self.shared.grants);
+        let tokens = lock(&self.shared.tokens);
+        grants
+            .handed_out()
+            .iter()
+            .chain(tokens.handed_out())
+            .cloned()
+            .collect()
     }
 }

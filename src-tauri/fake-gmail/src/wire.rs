@@ -130,6 +130,26 @@ pub(crate) struct AttachmentBody {
 pub(crate) struct TokenGrant {
     pub access_token: String,
     pub expires_in: u64,
-    pub token_type: &'static str,
+    /// Only the code grant answers one; a refresh grant keeps the refresh token it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     pub scope: String,
+    pub token_type: &'static str,
+}
+
+/// A Google Cloud "Desktop app" OAuth client file (`client_secret_….json`), field for field.
+#[derive(Debug, Serialize)]
+pub(crate) struct ClientSecretFile {
+    pub installed: InstalledClient,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct InstalledClient {
+    pub client_id: String,
+    pub project_id: &'static str,
+    pub auth_uri: String,
+    pub token_uri: String,
+    pub auth_provider_x509_cert_url: &'static str,
+    pub client_secret: String,
+    pub redirect_uris: Vec<&'static str>,
 }

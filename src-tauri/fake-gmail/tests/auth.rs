@@ -143,11 +143,11 @@ async fn token_endpoint_errors_follow_oauth() {
     );
 
     let mut form = refresh_form(&oauth);
-    form[0] = ("grant_type", "authorization_code");
-    let code = common::post_token(&fake, &form).await;
+    form[0] = ("grant_type", "password");
+    let password = common::post_token(&fake, &form).await;
     assert_eq!(
-        code.json["error"], "unsupported_grant_type",
-        "the code grant is not there yet"
+        password.json["error"], "unsupported_grant_type",
+        "grants other than refresh_token and authorization_code are refused"
     );
 
     let missing = common::post_token(&fake, &[("client_id", "x")]).await;

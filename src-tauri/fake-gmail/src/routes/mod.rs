@@ -1,9 +1,12 @@
-//! The HTTP surface: Gmail's REST paths and the OAuth token endpoint, wired to their handlers.
+//! The HTTP surface: Gmail's REST paths and Google's OAuth endpoints (consent, token, revoke),
+//! wired to their handlers.
 
+mod authorize;
 mod history;
 mod messages;
 mod params;
 mod profile;
+mod revoke;
 mod token;
 
 use std::sync::Arc;
@@ -33,6 +36,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/gmail/v1/users/{user_id}/history", get(history_route))
         .route("/token", post(token::token))
+        .route("/revoke", post(revoke::revoke))
+        // The v1 path is what Desktop client files name; the v2 path is what Google's docs use.
+        .route("/o/oauth2/auth", get(authorize::authorize))
+        .route("/o/oauth2/v2/auth", get(authorize::authorize))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)

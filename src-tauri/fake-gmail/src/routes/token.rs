@@ -1,4 +1,5 @@
-//! The OAuth 2 token endpoint (`POST /token`, form-encoded): the refresh-token grant, and the place for the code grant.
+//! The OAuth 2 token endpoint (`POST /token`, form-encoded): the authorization-code grant with
+//! PKCE (S256) and the refresh-token grant, with Google's error codes and descriptions.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use super::params::Params;
 use crate::counters::bump;
 use crate::errors::{json_bytes, OAuthError};
+use crate::grants::Exchange;
 use crate::pipeline::{lock, Shared};
 use crate::wire;
 
@@ -73,27 +75,45 @@ fn grant(
             let refresh = form.one("refresh_token").ok_or_else(|| {
                 OAuthError::invalid_request("Missing required parameter: refresh_token")
             })?;
-            if refresh != oauth.refresh_token {
-                return Err(OAuthError::invalid_grant(
-                    "Token has been expired or revoked.",
-                ));
-            }
+            // Held while minting, so a concurrent revocation also takes the new access token down.
+            let grants = lock(&shared.grants);
+            let scope = grants.refresh_scope(refresh, &oauth)?;
             let now = shared.clock.now();
             let mut tokens = lock(&shared.tokens);
-            let access_token = tokens.mint(now);
+            let access_token = tokens.mint_from(now, refresh);
+            drop(grants);
             Ok(wire::TokenGrant {
                 access_token,
                 expires_in: tokens.lifetime().as_secs(),
+                refresh_token: None,
+                scope,
                 token_type: "Bearer",
-                scope: oauth.scope,
             })
         }
-        // SIGN-IN ISSUE: the authorization-code grant with PKCE goes here. It should accept `code`,
-        // `code_verifier` and `redirect_uri`; check the code was issued by a fake consent endpoint
-        // (`GET /o/oauth2/v2/auth`, still to be added) for this client and redirect URI, that
-        // BASE64URL(SHA256(code_verifier)) equals the stored S256 `code_challenge`, and answer an
-        // access token plus `refresh_token`. Until then it is refused like an unknown grant.
-        "authorization_code" => Err(OAuthError::unsupported_grant_type(grant_type)),
+        "authorization_code" => {
+            let code = form
+                .one("code")
+                .ok_or_else(|| OAuthError::invalid_request("Missing required parameter: code"))?;
+            let exchange = Exchange {
+                code,
+                client_id: &oauth.client_id,
+                redirect_uri: form.one("redirect_uri"),
+                code_verifier: form.one("code_verifier"),
+            };
+            let now = shared.clock.now();
+            let mut grants = lock(&shared.grants);
+            let redeemed = grants.redeem(exchange, now)?;
+            let mut tokens = lock(&shared.tokens);
+            let access_token = tokens.mint_from(now, &redeemed.refresh_token);
+            drop(grants);
+            Ok(wire::TokenGrant {
+                access_token,
+                expires_in: tokens.lifetime().as_secs(),
+                refresh_token: Some(redeemed.refresh_token),
+                scope: redeemed.scope,
+                token_type: "Bearer",
+            })
+        }
         other => Err(OAuthError::unsupported_grant_type(other)),
     }
 }
