@@ -1,8 +1,10 @@
-//! Entry point: connects the sync store, routes hashes to views, and keeps the sidebar's sync indicator true.
+//! Entry point: connects the sync and account stores, routes hashes to views, and keeps the sidebar's sync indicator true.
 
 import { routeFromHash } from "./routes.js";
 import * as store from "./sync-store.js";
+import * as account from "./account-store.js";
 import { fetchCardState } from "./fetch-card-state.js";
+import { cardContext, sourceWords } from "./account-state.js";
 import { setText } from "./dom.js";
 import { mountHome } from "./views/home.js";
 import { mountInbox } from "./views/inbox.js";
@@ -28,18 +30,24 @@ function navigate() {
 }
 
 /** The sidebar mirrors the card in every view, so a sync is visible even from Settings. */
-function renderIndicator(s) {
-  const card = fetchCardState(s.active, s.latest, Date.now(), { ownRunIds: s.ownRunIds });
+function renderIndicator() {
+  const s = store.getState();
+  const card = fetchCardState(s.active, s.latest, Date.now(), { ownRunIds: s.ownRunIds, ...cardContext(account.getState()) });
   const el = document.getElementById("sync-indicator");
   el.dataset.state = card.state === "idle" && card.runId === null ? "never" : card.state;
   const busy = card.state === "running" || card.state === "throttled";
-  const text = busy ? (card.state === "throttled" ? "Waiting on quota" : `Syncing · ${card.counters.fetched}`) : card.lastSynced;
+  const text = busy ? (card.state === "throttled" ? "Waiting on quota" : `Syncing · ${card.counters.fetched}`)
+    : card.state === "signingIn" ? "Waiting for sign-in" : card.lastSynced;
   setText(el.querySelector(".indicator-text"), text);
-  setText(document.getElementById("source-label"), s.source ? s.source.label : "");
+  setText(document.getElementById("source-label"), sourceWords(s.source));
 }
 
 window.addEventListener("hashchange", navigate);
 store.subscribe(renderIndicator);
+account.subscribe(renderIndicator);
+// Subscribed before any view mounts, so the sync state is already reset when views reload their lists.
+account.subscribeMailbox(() => store.resetForMailbox());
 navigate();
-renderIndicator(store.getState());
+renderIndicator();
 store.connect().catch((err) => console.error("sync store", err));
+account.connect().catch((err) => console.error("account store", err));

@@ -1,4 +1,4 @@
-//! The fetch card's whole state as one pure function of (active run, latest run, now): what every window shows.
+//! The fetch card's whole state as one pure function of (active run, latest run, now, account sign-in): what every window shows.
 
 import { errorWords, phaseWords } from "./run-words.js";
 import { formatEta, formatRelative } from "./time-format.js";
@@ -17,7 +17,8 @@ const ORIGIN_WORDS = {
  * @param active  the running run (or null), as get_active / sync://progress report it
  * @param latest  the most recent run of any status (or null)
  * @param nowMs   the current time, passed in so the function stays pure
- * @param context { ownRunIds }: ids of runs this window started, to tell "here" from "elsewhere"
+ * @param context { ownRunIds, signIn, signingIn, signedInAtMs }: ids of runs this window started, to tell "here" from
+ *                "elsewhere"; a Google sign-in waiting in the browser (or being requested); when a sign-in last completed
  */
 export function fetchCardState(active, latest, nowMs, context = {}) {
   const ownRunIds = context.ownRunIds ?? [];
@@ -59,6 +60,7 @@ export function fetchCardState(active, latest, nowMs, context = {}) {
       lastSynced: `Interrupted ${formatRelative(when, nowMs)}`,
     };
   }
+  if (latest.status === "error" && latest.errorTag === "auth") return authState(latest, when, nowMs, context);
   // status "error" (or anything unknown, which must not masquerade as success).
   const words = errorWords(latest.errorTag);
   return {
@@ -69,6 +71,36 @@ export function fetchCardState(active, latest, nowMs, context = {}) {
   };
 }
 
+/**
+ * Google refused the saved sign-in: the one useful action is signing in again. A sign-in completed after the failure
+ * answers it, so the card goes back to fetching instead of asking twice.
+ */
+function authState(latest, when, nowMs, context) {
+  if (context.signedInAtMs > when) {
+    return {
+      ...base(latest, "idle", "Gmail account reconnected"),
+      detail: "Fetch new emails to continue where the last sync stopped.",
+      lastSynced: `Reconnected ${formatRelative(context.signedInAtMs, nowMs)}`,
+    };
+  }
+  const reconnect = { action: "reconnect", fetchLabel: "Reconnect", lastSynced: `Failed ${formatRelative(when, nowMs)}` };
+  if (context.signIn || context.signingIn) {
+    return {
+      ...base(latest, "signingIn", "Waiting for you to finish in the browser…"),
+      ...reconnect,
+      detail: "Sign in with Google there.",
+      fetchEnabled: false,
+      showCancelSignIn: true,
+      signInUrl: context.signIn?.url ?? null,
+    };
+  }
+  return {
+    ...base(latest, "error", "Reconnect your Gmail account"),
+    ...reconnect,
+    detail: "Google no longer accepts the saved sign-in. The mail synced so far is kept.",
+  };
+}
+
 function base(run, state, headline) {
   return {
     state,
@@ -76,8 +108,12 @@ function base(run, state, headline) {
     detail: null,
     runId: run?.id ?? null,
     fetchEnabled: true,
+    /** What the primary button does: "fetch" starts a sync, "reconnect" signs in to Google again. */
+    action: "fetch",
     fetchLabel: "Fetch new emails",
     showStop: false,
+    showCancelSignIn: false,
+    signInUrl: null,
     origin: null,
     counters: countersOf(run),
     countersLive: false,

@@ -33,7 +33,14 @@ export const openLink = (url) => call("open_link", { url });
 export const getSummary = () => call("get_summary");
 export const getSettings = () => call("get_settings");
 export const setSettings = (settings) => call("set_settings", { settings });
+export const getAccount = () => call("get_account");
+/** Resolves once the user finished in the browser (minutes, possibly); a null path reuses the remembered client. */
+export const connectAccount = (clientSecretPath) => call("connect_account", { clientSecretPath });
+export const cancelSignIn = () => call("cancel_sign_in");
+export const disconnectAccount = () => call("disconnect_account");
 
 export const onSyncProgress = (handler) => on("sync://progress", handler);
 export const onSyncFinished = (handler) => on("sync://finished", handler);
 export const onMailChanged = (handler) => on("mail://changed", handler);
+export const onSignIn = (handler) => on("account://sign-in", handler);
+export const onAccountChanged = (handler) => on("account://changed", handler);

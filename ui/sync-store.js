@@ -55,6 +55,18 @@ export async function refreshSummary() {
   }
 }
 
+/**
+ * The mailbox switched (another account, or back to the demo): runs, counts and ids all belong to the old one, so
+ * nothing of it may survive, not even the floor that keeps finished runs finished (the new ledger has its own ids).
+ */
+export async function resetForMailbox() {
+  state = { ...state, ...initialSyncState, counts: null, source: null };
+  ownRunIds.length = 0;
+  sessionStorage.removeItem(OWN_RUNS_KEY);
+  await Promise.all([refresh(), refreshSummary()]);
+  set(state); // even if both reads failed, the old mailbox's figures must not stay on screen
+}
+
 export async function start() {
   if (state.pending) return;
   set({ ...state, pending: "start" });

@@ -130,7 +130,6 @@ test("latest aborted with tag cancelled: 'Sync stopped', fetch enabled", () => {
 test("error: the tag's plain words and a 'Try again' button", () => {
   const cases = {
     network: "Couldn't reach Gmail. Check your connection and try again.",
-    auth: "Reconnect your Gmail account",
     rateLimit: "Gmail's quota ran out; try again in a few minutes",
     stalled: "The sync stopped making progress",
     storage: "Couldn't save mail on this computer",
@@ -142,6 +141,7 @@ test("error: the tag's plain words and a 'Try again' button", () => {
     assert.equal(s.headline, headline, errorTag);
     assert.equal(s.fetchLabel, "Try again");
     assert.equal(s.fetchEnabled, true);
+    assert.equal(s.action, "fetch", `${errorTag}: only a refused sign-in asks to reconnect`);
     assert.ok(!s.headline.includes("raw detail"), "raw error text never becomes the headline");
   }
 });
@@ -180,7 +180,86 @@ test("latest running and stale with no active is interrupted", () => {
   assert.equal(fetchCardState(null, run({ isStale: true }), NOW).state, "interrupted");
 });
 
-test("the card's state is always one of the six documented data-state values", () => {
+const authError = (overrides = {}) => finished({ status: "error", errorTag: "auth", errorMessage: "invalid_grant", ...overrides });
+
+test("auth error: 'Reconnect your Gmail account', the mail is kept, and the button reconnects", () => {
+  const s = fetchCardState(null, authError(), NOW);
+  assert.equal(s.state, "error");
+  assert.equal(s.headline, "Reconnect your Gmail account");
+  assert.match(s.detail, /no longer accepts the saved sign-in/);
+  assert.match(s.detail, /mail synced so far is kept/);
+  assert.equal(s.action, "reconnect");
+  assert.equal(s.fetchLabel, "Reconnect");
+  assert.equal(s.fetchEnabled, true);
+  assert.equal(s.showCancelSignIn, false);
+  assert.equal(s.lastSynced, "Failed 3 min ago");
+});
+
+test("every other state keeps the fetch action", () => {
+  for (const [a, l] of [[null, null], [run(), null], [null, finished()], [null, finished({ status: "aborted", errorTag: "cancelled" })], [null, finished({ status: "error", errorTag: null })]]) {
+    const s = fetchCardState(a, l, NOW);
+    assert.equal(s.action, "fetch", s.state);
+    assert.equal(s.showCancelSignIn, false, s.state);
+    assert.equal(s.signInUrl, null, s.state);
+  }
+});
+
+test("an auth tag on an aborted run is not a refused sign-in", () => {
+  assert.equal(fetchCardState(null, finished({ status: "aborted", errorTag: "auth" }), NOW).action, "fetch");
+});
+
+test("precedence: a running sync wins over an older auth error", () => {
+  const s = fetchCardState(run({ id: 7 }), authError({ id: 6 }), NOW);
+  assert.equal(s.state, "running");
+  assert.equal(s.action, "fetch");
+});
+
+test("precedence: a running sync wins even while a sign-in waits in the browser", () => {
+  const s = fetchCardState(run({ id: 7 }), authError({ id: 6 }), NOW, { signIn: { url: "https://accounts.google.com/o", startedAtMs: NOW } });
+  assert.equal(s.state, "running");
+  assert.equal(s.showCancelSignIn, false);
+});
+
+test("after a later successful run there is nothing to reconnect", () => {
+  const s = fetchCardState(null, finished({ id: 8 }), NOW);
+  assert.equal(s.state, "idle");
+  assert.equal(s.action, "fetch");
+  assert.equal(s.fetchLabel, "Fetch new emails");
+});
+
+test("while the reconnect sign-in waits in the browser: waiting words, the page's URL, Cancel, no second Reconnect", () => {
+  const url = "https://accounts.google.com/o/oauth2/v2/auth?client_id=x";
+  const s = fetchCardState(null, authError(), NOW, { signIn: { url, startedAtMs: NOW - 5_000 } });
+  assert.equal(s.state, "signingIn");
+  assert.equal(s.headline, "Waiting for you to finish in the browser…");
+  assert.equal(s.signInUrl, url);
+  assert.equal(s.showCancelSignIn, true);
+  assert.equal(s.fetchEnabled, false, "a second sign-in would only collide with the first");
+  assert.equal(s.action, "reconnect");
+});
+
+test("reconnect asked but the browser page not yet known: waiting, without a link", () => {
+  const s = fetchCardState(null, authError(), NOW, { signingIn: true });
+  assert.equal(s.state, "signingIn");
+  assert.equal(s.signInUrl, null);
+  assert.equal(s.fetchEnabled, false);
+});
+
+test("a sign-in completed after the auth error brings the normal fetch button back", () => {
+  const s = fetchCardState(null, authError(), NOW, { signedInAtMs: NOW - 10_000 });
+  assert.equal(s.state, "idle");
+  assert.equal(s.action, "fetch");
+  assert.equal(s.fetchLabel, "Fetch new emails");
+  assert.equal(s.fetchEnabled, true);
+  assert.equal(s.lastSynced, "Reconnected just now");
+});
+
+test("a sign-in completed before the auth error does not answer it", () => {
+  const s = fetchCardState(null, authError(), NOW, { signedInAtMs: NOW - 600_000 });
+  assert.equal(s.action, "reconnect");
+});
+
+test("without a sign-in under way, the card's state is always one of the six documented data-state values", () => {
   const allowed = new Set(["idle", "running", "throttled", "interrupted", "error", "cancelled"]);
   const inputs = [
     [null, null], [run(), null], [run({ phase: "throttled" }), null], [run({ isStale: true }), null],

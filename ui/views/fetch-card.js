@@ -4,12 +4,22 @@ import { h, icon, setText } from "../dom.js";
 import { ICONS } from "../icons.js";
 import { fetchCardState } from "../fetch-card-state.js";
 import * as store from "../sync-store.js";
+import * as account from "../account-store.js";
+import { cardContext } from "../account-state.js";
+import { openExternal } from "../open-external.js";
+import { showNotice } from "../notice.js";
 import { onTick } from "../clock.js";
 
 const STATE_ICONS = {
   idle: ICONS.check, running: ICONS.refresh, throttled: ICONS.pause,
-  interrupted: ICONS.interrupted, error: ICONS.alert, cancelled: ICONS.stop,
+  interrupted: ICONS.interrupted, error: ICONS.alert, cancelled: ICONS.stop, signingIn: ICONS.external,
 };
+
+/** Reconnect reuses the remembered client; if that fails the user learns why (Settings shows the same, inline). */
+async function reconnect() {
+  const err = await account.connectAccount(null);
+  if (err && err.code !== "signInCancelled") showNotice(err.message, { tone: "error", ms: 8000 });
+}
 
 function counter(id, label) {
   return h("div", { class: "counter" }, h("dd", { id, class: "counter-value" }, "0"), h("dt", { class: "counter-label" }, label));
@@ -23,7 +33,13 @@ export function mountFetchCard(container) {
   const stopLabel = h("span", {}, "Stop");
   const stopButton = h("button", { id: "stop-button", type: "button", class: "btn btn-secondary", on: { click: () => store.stop() } }, icon(ICONS.stop), stopLabel);
   const fetchLabel = h("span", {}, "Fetch new emails");
-  const fetchButton = h("button", { id: "fetch-button", type: "button", class: "btn btn-primary", on: { click: () => store.start() } }, icon(ICONS.refresh), fetchLabel);
+  const cancelSignInButton = h("button", { id: "cancel-sign-in-button", type: "button", class: "btn btn-secondary", hidden: true, on: { click: () => account.cancelSignIn() } }, "Cancel");
+  let action = "fetch";
+  const fetchButton = h("button", { id: "fetch-button", type: "button", class: "btn btn-primary", on: { click: () => (action === "reconnect" ? reconnect() : store.start()) } }, icon(ICONS.refresh), fetchLabel);
+  const reopen = h("button", {
+    id: "reopen-sign-in-card", type: "button", class: "inline-link fc-reopen", hidden: true,
+    on: { click: () => openExternal(account.getState().signIn?.url) },
+  }, "Open the sign-in page again");
   const fill = h("div", { class: "progress-fill" });
   const bar = h("div", { id: "progress-bar", class: "progress", attrs: { role: "progressbar", "aria-label": "Sync progress", "aria-valuemin": 0 } }, fill);
   const progressText = h("span", { class: "fc-progress-text" });
@@ -35,8 +51,8 @@ export function mountFetchCard(container) {
   const card = h("section", { id: "fetch-card", class: "fetch-card card", attrs: { "aria-labelledby": "fetch-status" } },
     h("div", { class: "fc-top" },
       stateIcon,
-      h("div", { class: "fc-text" }, status, h("p", { class: "fc-detail" }, detail, origin)),
-      h("div", { class: "fc-actions" }, stopButton, fetchButton)),
+      h("div", { class: "fc-text" }, status, h("p", { class: "fc-detail" }, detail, origin, reopen)),
+      h("div", { class: "fc-actions" }, stopButton, cancelSignInButton, fetchButton)),
     h("div", { class: "fc-bottom" },
       counters,
       h("div", { class: "fc-progress" }, bar, h("div", { class: "fc-progress-meta" }, progressText, eta)),
@@ -46,7 +62,8 @@ export function mountFetchCard(container) {
   let shownState = null;
   const render = () => {
     const snap = store.getState();
-    const s = fetchCardState(snap.active, snap.latest, Date.now(), { ownRunIds: snap.ownRunIds });
+    const s = fetchCardState(snap.active, snap.latest, Date.now(), { ownRunIds: snap.ownRunIds, ...cardContext(account.getState()) });
+    action = s.action;
     if (card.dataset.state !== s.state) card.dataset.state = s.state;
     const iconKey = s.state === "idle" && s.runId === null ? "never" : s.state;
     if (shownState !== iconKey) {
@@ -57,10 +74,16 @@ export function mountFetchCard(container) {
     setText(detail, s.detail);
     setText(origin, s.origin ? ` · ${s.origin}` : "");
     setText(fetchLabel, snap.pending === "start" ? "Starting…" : s.fetchLabel);
+    const focused = document.activeElement === fetchButton;
     fetchButton.disabled = !s.fetchEnabled || snap.pending !== null;
     stopButton.hidden = !s.showStop;
     stopButton.disabled = snap.pending !== null;
     setText(stopLabel, snap.pending === "stop" ? "Stopping…" : "Stop");
+    cancelSignInButton.hidden = !s.showCancelSignIn;
+    // Reconnect hands over to the browser; Cancel is then the one thing left to do here.
+    if (focused && fetchButton.disabled && s.showCancelSignIn) cancelSignInButton.focus();
+    reopen.hidden = !s.signInUrl;
+    reopen.title = s.signInUrl ?? "";
     setText(card.querySelector("#count-fetched"), String(s.counters.fetched));
     setText(card.querySelector("#count-inserted"), String(s.counters.inserted));
     setText(card.querySelector("#count-links"), String(s.counters.links));
@@ -92,6 +115,7 @@ export function mountFetchCard(container) {
 
   render();
   const unsubscribe = store.subscribe(render);
+  const unsubscribeAccount = account.subscribe(render);
   const untick = onTick(render);
-  return () => { unsubscribe(); untick(); card.remove(); };
+  return () => { unsubscribe(); unsubscribeAccount(); untick(); card.remove(); };
 }

@@ -3,6 +3,7 @@
 import { h, setText } from "../dom.js";
 import * as ipc from "../ipc.js";
 import * as store from "../sync-store.js";
+import * as account from "../account-store.js";
 import { errorWords, kindWords, statusWords, triggerWords } from "../run-words.js";
 import { formatAbsolute, formatDuration, formatRelative } from "../time-format.js";
 import { onTick } from "../clock.js";
@@ -65,12 +66,17 @@ export function mountHistory(container) {
     more.hidden = exhausted || ordered.length === 0;
   };
 
+  /** Bumped when the mailbox switches, so a page of the old mailbox's runs arriving late is dropped. */
+  let generation = 0;
+
   async function loadOlder() {
     more.disabled = true;
+    const asked = generation;
     try {
       const ids = [...runs.keys()];
       const before = ids.length ? Math.min(...ids) : undefined;
       const page = await ipc.listRuns(RUNS_PAGE, before);
+      if (asked !== generation) return;
       for (const r of page) if (!runs.has(r.id)) runs.set(r.id, r);
       exhausted = page.length < RUNS_PAGE;
       render();
@@ -93,7 +99,14 @@ export function mountHistory(container) {
     if (changed) render();
   };
   const unsubscribe = store.subscribe(onSync);
+  const unsubscribeMailbox = account.subscribeMailbox(() => {
+    generation++;
+    runs.clear();
+    exhausted = false;
+    render();
+    loadOlder();
+  });
   const untick = onTick(render);
   loadOlder();
-  return () => { unsubscribe(); untick(); };
+  return () => { unsubscribe(); unsubscribeMailbox(); untick(); };
 }

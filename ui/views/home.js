@@ -6,6 +6,7 @@ import { mountFetchCard } from "./fetch-card.js";
 import { formatAbsolute, formatDuration, formatRelative } from "../time-format.js";
 import { kindWords, statusWords, triggerWords } from "../run-words.js";
 import { onTick } from "../clock.js";
+import { sourceWords } from "../account-state.js";
 
 const number = new Intl.NumberFormat();
 
@@ -44,7 +45,7 @@ export function mountHome(container) {
     empty.hidden = counts === null || hasMail;
     stats.hidden = !hasMail;
     latestSection.hidden = !latest;
-    setText(subtitle, source ? `Mailbox: ${source.label}` : "");
+    setText(subtitle, source ? `Mailbox: ${sourceWords(source)}` : "");
     if (counts) {
       setText(messages.value, number.format(counts.messages));
       setText(links.value, number.format(counts.links));

@@ -4,6 +4,7 @@ import { h, icon, setText } from "../dom.js";
 import { ICONS } from "../icons.js";
 import * as ipc from "../ipc.js";
 import * as store from "../sync-store.js";
+import * as account from "../account-store.js";
 import { mountFetchCard } from "./fetch-card.js";
 import { renderError, renderLoading, renderMessage, renderPlaceholder } from "./message-detail.js";
 import { PAGE_SIZE, clampOffset, pageInfo } from "../paging.js";
@@ -139,9 +140,19 @@ export function mountInbox(container) {
   let lastFinished = store.getState().finishedFloor;
   const unsubscribe = store.subscribe((s) => { if (s.finishedFloor !== lastFinished) { lastFinished = s.finishedFloor; reloadSoon(); } });
 
+  // Another mailbox: the open message and the page position belong to the old one.
+  const unsubscribeMailbox = account.subscribeMailbox(() => {
+    offset = 0;
+    selectedId = null;
+    detailSeq++;
+    renderPlaceholder(detail);
+    lastFinished = store.getState().finishedFloor;
+    load();
+  });
+
   load();
   return () => {
-    unsubscribeMail(); unsubscribe(); unmountCard(); searchLater.cancel(); clearTimeout(reloadTimer);
+    unsubscribeMail(); unsubscribe(); unsubscribeMailbox(); unmountCard(); searchLater.cancel(); clearTimeout(reloadTimer);
     container.classList.remove("page-inbox");
   };
 }

@@ -2,10 +2,9 @@
 
 import { h, icon } from "../dom.js";
 import { ICONS } from "../icons.js";
-import * as ipc from "../ipc.js";
 import { isOpenableUrl } from "../link-policy.js";
+import { openExternal } from "../open-external.js";
 import { formatAbsolute } from "../time-format.js";
-import { showNotice } from "../notice.js";
 
 export function renderPlaceholder(pane) {
   pane.replaceChildren(h("div", { class: "detail-empty" }, icon(ICONS.mail, "icon icon-xl"), h("p", {}, "Select a message to read it.")));
@@ -19,22 +18,13 @@ export function renderError(pane, err) {
   pane.replaceChildren(h("div", { class: "detail-empty" }, h("p", {}, `This message couldn't be opened (${err.code}).`)));
 }
 
-async function open(url) {
-  if (!isOpenableUrl(url)) return;
-  try {
-    await ipc.openLink(url);
-  } catch (err) {
-    showNotice(`Couldn't open the link (${err.code}).`, { tone: "error" });
-  }
-}
-
 function linkItem({ url, domain }) {
   if (!isOpenableUrl(url)) {
     return h("li", { class: "link-item is-blocked", title: "Only web links open in the browser" },
       h("span", { class: "link-domain" }, domain || "link"), h("span", { class: "link-url" }, url));
   }
   return h("li", { class: "link-item" },
-    h("button", { type: "button", class: "link-button", title: `Open ${url} in your browser`, on: { click: () => open(url) } },
+    h("button", { type: "button", class: "link-button", title: `Open ${url} in your browser`, on: { click: () => openExternal(url) } },
       h("span", { class: "link-domain" }, domain || new URL(url).hostname),
       h("span", { class: "link-url" }, url),
       icon(ICONS.external, "icon link-external")));
