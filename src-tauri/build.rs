@@ -13,6 +13,10 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_settings",
     "open_window",
+    "get_account",
+    "connect_account",
+    "cancel_sign_in",
+    "disconnect_account",
 ];
 
 fn main() {

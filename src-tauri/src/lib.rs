@@ -4,6 +4,7 @@ mod cli;
 mod demo;
 mod format;
 mod gui;
+mod mailbox;
 mod paths;
 
 use clap::Parser;

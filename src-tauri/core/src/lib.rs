@@ -1,5 +1,6 @@
 //! Inbox Sync's core, with no UI dependency: the run ledger and its lease protocol, the
 //! database, and (later) the sync engine.
+pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod gmail;

@@ -31,6 +31,12 @@ pub struct FakeArgs {
     /// How many history ids back history.list still answers (older: 404)
     #[arg(long)]
     history_retention: Option<u64>,
+    /// The mailbox's address (what `account status` shows after signing in to it)
+    #[arg(long, default_value = "demo.user@example.com")]
+    email: String,
+    /// Write a Desktop-app client secret file for this server, for `account login`
+    #[arg(long, value_name = "FILE")]
+    client_secret_out: Option<std::path::PathBuf>,
 }
 
 pub async fn serve(args: &FakeArgs) -> i32 {
@@ -38,6 +44,7 @@ pub async fn serve(args: &FakeArgs) -> i32 {
         .port(args.port)
         .messages(args.messages)
         .seed(args.seed)
+        .email_address(args.email.clone())
         .latency(Duration::from_millis(args.latency_ms))
         .token_lifetime(Duration::from_secs(args.token_lifetime_secs))
         .faults(FaultRates {
@@ -54,6 +61,17 @@ pub async fn serve(args: &FakeArgs) -> i32 {
         Ok(f) => f,
         Err(e) => return super::report(&format!("cannot start the fake Gmail: {e}"), "fakeGmail"),
     };
+    if let Some(path) = &args.client_secret_out {
+        if let Err(e) = std::fs::write(path, fake.client_secret_json()) {
+            return super::report(&format!("cannot write {}: {e}", path.display()), "storage");
+        }
+        eprintln!(
+            "client secret written to {}; sign in with: inbox-sync account login --client-secret {} --gmail-base-url {}",
+            path.display(),
+            path.display(),
+            fake.base_url()
+        );
+    }
     println!("{}", fake.base_url());
     let client = OAuthClient::default();
     eprintln!(

@@ -1,5 +1,6 @@
 //! The command line: `status` and `history` read the run ledger, `sync` runs one sync,
 //! `fake-gmail` serves a fake Gmail; with no subcommand the binary opens the window.
+mod account;
 mod fake;
 mod progress;
 mod sync;
@@ -11,8 +12,10 @@ use clap::{Args, Parser, Subcommand};
 use inbox_sync_core::{Ledger, LedgerConfig, LedgerError, Store, StoreError, StoreOptions};
 use serde_json::json;
 
+use crate::mailbox::{self, Mailbox};
 use crate::{format, paths};
 
+pub use account::AccountArgs;
 pub use fake::FakeArgs;
 pub use sync::SyncArgs;
 
@@ -49,6 +52,8 @@ pub enum Command {
     },
     /// Sync now: exit 0 when done, 3 when another sync is running, 1 on error, 130 on Ctrl-C
     Sync(SyncArgs),
+    /// Connect a Gmail account (sign in with Google), show it, or disconnect it
+    Account(AccountArgs),
     /// Serve a fake Gmail on 127.0.0.1 (prints its base URL first) until killed
     FakeGmail(FakeArgs),
     /// List past syncs, newest first
@@ -72,10 +77,26 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
         Err(e) => return report(&format!("cannot start: {e}"), "internal"),
     };
     runtime.block_on(async {
-        if let Command::FakeGmail(args) = &command {
-            return fake::serve(args).await;
+        match &command {
+            Command::FakeGmail(args) => return fake::serve(args).await,
+            Command::Account(args) => return account::run(global, args).await,
+            _ => {}
         }
-        let ledger = match open_ledger(global).await {
+        let (dir, accounts) = match data_dir_and_accounts(global) {
+            Ok(found) => found,
+            Err((message, code)) => return report(&message, code),
+        };
+        // `sync --demo` and `sync --gmail-base-url` use the demo's database; everything else
+        // the connected account's, when there is one.
+        let mailbox = match &command {
+            Command::Sync(args) if args.uses_demo_database() => Ok(Mailbox::Demo),
+            _ => Mailbox::current(&accounts),
+        };
+        let mailbox = match mailbox {
+            Ok(m) => m,
+            Err(e) => return report(&e.to_string(), e.code()),
+        };
+        let ledger = match open_ledger(&dir, &mailbox, global.stale_after).await {
             Ok(l) => l,
             Err((message, code)) => return report(&message, code),
         };
@@ -83,11 +104,11 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
             Command::Status { json } => status(&ledger, json).await,
             Command::History { limit, json } => history(&ledger, limit, json).await,
             Command::Sync(args) => {
-                let code = sync::run(&ledger, &args).await;
+                let code = sync::run(&ledger, &args, &mailbox, &accounts).await;
                 ledger.store().close().await;
                 return code;
             }
-            Command::FakeGmail(_) => unreachable!("served above"),
+            Command::FakeGmail(_) | Command::Account(_) => unreachable!("served above"),
         };
         ledger.store().close().await;
         match result {
@@ -97,14 +118,30 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
     })
 }
 
-/// Opens the ledger in the data directory, creating the directory on first use.
-pub async fn open_ledger(global: &GlobalArgs) -> Result<Ledger, (String, &'static str)> {
+/// The data directory (created on first use) and its account side.
+pub fn data_dir_and_accounts(
+    global: &GlobalArgs,
+) -> Result<(PathBuf, inbox_sync_core::auth::Accounts), (String, &'static str)> {
     let dir = paths::data_dir(global.data_dir.as_deref()).map_err(|m| (m, "dataDir"))?;
     create_data_dir(&dir)?;
-    let store = Store::open(&paths::database_path(&dir), StoreOptions::default())
+    let accounts = mailbox::accounts(&dir).map_err(|e| (e.to_string(), e.code()))?;
+    Ok((dir, accounts))
+}
+
+/// Opens the ledger (and mail) database of `mailbox`, creating its folder on first use.
+pub async fn open_ledger(
+    dir: &Path,
+    mailbox: &Mailbox,
+    stale_after: u64,
+) -> Result<Ledger, (String, &'static str)> {
+    let path = mailbox.database_path(dir);
+    if let Some(parent) = path.parent() {
+        create_data_dir(parent)?;
+    }
+    let store = Store::open(&path, StoreOptions::default())
         .await
         .map_err(|e: StoreError| (e.to_string(), e.code()))?;
-    let config = LedgerConfig::with_stale_after(Duration::from_secs(global.stale_after));
+    let config = LedgerConfig::with_stale_after(Duration::from_secs(stale_after));
     Ok(Ledger::new(store, config))
 }
 

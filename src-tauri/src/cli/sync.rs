@@ -12,6 +12,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::{progress, report};
 use crate::demo::{fake_grant, DemoMailbox, DemoSettings};
+use crate::mailbox::{account_source, Mailbox};
+use inbox_sync_core::auth::Accounts;
 
 pub const EXIT_ALREADY_RUNNING: i32 = 3;
 pub const EXIT_INTERRUPTED: i32 = 130;
@@ -35,10 +37,27 @@ pub struct SyncArgs {
     concurrency: u32,
 }
 
-pub async fn run(ledger: &Ledger, args: &SyncArgs) -> i32 {
+impl SyncArgs {
+    /// Whether this sync goes to the demo's database rather than a connected account's.
+    pub fn uses_demo_database(&self) -> bool {
+        self.demo || self.gmail_base_url.is_some()
+    }
+}
+
+pub async fn run(ledger: &Ledger, args: &SyncArgs, mailbox: &Mailbox, accounts: &Accounts) -> i32 {
     let mut quota = args.quota.unwrap_or(250);
+    let request_timeout = SyncOptions::default().request_timeout;
     // Kept alive for the whole sync when the demo mailbox serves it.
     let mut demo = None;
+    let source = match mailbox {
+        Mailbox::Account(record) if !args.uses_demo_database() => {
+            eprintln!("Syncing {}.", record.email);
+            match account_source(accounts, record, request_timeout).await {
+                Ok(source) => source,
+                Err(e) => return report(&e.to_string(), e.code()),
+            }
+        }
+        _ => {
     let endpoint = match &args.gmail_base_url {
         Some(url) => match GmailEndpoint::custom(url) {
             Ok(e) => e,
@@ -59,14 +78,16 @@ pub async fn run(ledger: &Ledger, args: &SyncArgs) -> i32 {
             }
         }
     };
+    match GmailSource::new(&endpoint, fake_grant(&endpoint), request_timeout) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return report(&e.to_string(), "network"),
+    }
+        }
+    };
     let options = SyncOptions {
         quota_units_per_sec: (quota > 0).then_some(quota),
         concurrency: args.concurrency as usize,
         ..SyncOptions::default()
-    };
-    let source = match GmailSource::new(&endpoint, fake_grant(&endpoint), options.request_timeout) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return report(&e.to_string(), "network"),
     };
 
     let cancel = CancellationToken::new();

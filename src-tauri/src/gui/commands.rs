@@ -8,12 +8,12 @@ use serde_json::{json, Value};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
-use super::control::SyncControl;
+use super::control::Current;
 use super::error::{storage, UiError};
 use super::settings::{self, Settings};
 use super::SettingsFile;
 
-type Control<'a> = State<'a, Arc<SyncControl>>;
+type Control<'a> = State<'a, Arc<Current>>;
 
 /// Starts a sync (trigger `button`, or `tray` for the tray's path) unless one is running.
 #[tauri::command]
@@ -32,7 +32,7 @@ pub async fn start(
             ))
         }
     };
-    control.start(&app, trigger).await
+    control.get().start(&app, trigger).await
 }
 
 /// Opens another window on the same app (what the tray's "New window" does).
@@ -43,17 +43,17 @@ pub async fn open_window(app: AppHandle) {
 
 #[tauri::command]
 pub async fn cancel(control: Control<'_>) -> Result<Value, UiError> {
-    Ok(json!({ "cancelled": control.cancel().await }))
+    Ok(json!({ "cancelled": control.get().cancel().await }))
 }
 
 #[tauri::command]
 pub async fn get_active(control: Control<'_>) -> Result<Option<SyncRun>, UiError> {
-    Ok(control.ledger().get_active().await?)
+    Ok(control.get().ledger().get_active().await?)
 }
 
 #[tauri::command]
 pub async fn get_latest(control: Control<'_>) -> Result<Option<SyncRun>, UiError> {
-    Ok(control.ledger().get_latest().await?)
+    Ok(control.get().ledger().get_latest().await?)
 }
 
 #[tauri::command]
@@ -62,7 +62,7 @@ pub async fn list_runs(
     limit: u32,
     before: Option<i64>,
 ) -> Result<Vec<SyncRun>, UiError> {
-    Ok(control.ledger().history(limit.min(500), before).await?)
+    Ok(control.get().ledger().history(limit.min(500), before).await?)
 }
 
 #[derive(Serialize)]
@@ -79,6 +79,7 @@ pub async fn list_messages(
     search: Option<String>,
 ) -> Result<MessagePage, UiError> {
     let (messages, total) = control
+        .get()
         .mail()
         .summaries(limit.min(500), offset, search.as_deref())
         .await
@@ -95,12 +96,13 @@ pub struct MessageDetail {
 #[tauri::command]
 pub async fn get_message(control: Control<'_>, gmail_id: String) -> Result<MessageDetail, UiError> {
     let message = control
+        .get()
         .mail()
         .message(&gmail_id)
         .await
         .map_err(storage)?
         .ok_or_else(|| UiError::new("notFound", "that message is no longer in the mailbox"))?;
-    let links = control.mail().links(&gmail_id).await.map_err(storage)?;
+    let links = control.get().mail().links(&gmail_id).await.map_err(storage)?;
     Ok(MessageDetail { message, links })
 }
 
@@ -135,15 +137,12 @@ pub struct Summary {
 
 #[tauri::command]
 pub async fn get_summary(control: Control<'_>) -> Result<Summary, UiError> {
-    let demo = control.demo_settings();
+    let control = control.get();
     Ok(Summary {
         counts: control.mail().counts().await.map_err(storage)?,
         active: control.ledger().get_active().await?,
         latest: control.ledger().get_latest().await?,
-        source: json!({
-            "kind": "demo",
-            "label": format!("Demo mailbox ({} messages)", demo.messages),
-        }),
+        source: control.source_view(),
     })
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use inbox_sync_core::auth::Accounts;
 use inbox_sync_core::gmail::GmailSource;
 use inbox_sync_core::sync::{run_sync_notify, MailStore, SyncOptions};
 use inbox_sync_core::{Leased, Ledger, RunProgress, StartResult, SyncRun, Trigger};
@@ -14,9 +15,12 @@ use tokio_util::sync::CancellationToken;
 use super::error::UiError;
 use super::events;
 use crate::demo::{fake_grant, DemoMailbox, DemoSettings};
+use crate::mailbox::{account_source, Mailbox};
 
 /// Progress events are coalesced to this interval (at most ~10 per second).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// Each Gmail request gives up after this long.
+const SOURCE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A sync this process runs.
 struct OwnRun {
@@ -25,22 +29,61 @@ struct OwnRun {
     done: watch::Receiver<bool>,
 }
 
+/// The mailbox the windows show; replaced when an account is connected or disconnected.
+pub struct Current(std::sync::RwLock<Arc<SyncControl>>);
+
+impl Current {
+    pub fn new(control: Arc<SyncControl>) -> Self {
+        Self(std::sync::RwLock::new(control))
+    }
+
+    pub fn get(&self) -> Arc<SyncControl> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts `control` in place and returns the one it replaces.
+    pub fn replace(&self, control: Arc<SyncControl>) -> Arc<SyncControl> {
+        std::mem::replace(&mut *self.0.write().unwrap_or_else(|e| e.into_inner()), control)
+    }
+}
+
+/// Starts, stops and reports the syncs of one mailbox (the demo, or the connected account).
 pub struct SyncControl {
     ledger: Ledger,
     mail: MailStore,
+    mailbox: Mailbox,
+    accounts: Accounts,
     demo_settings: DemoSettings,
-    source: OnceCell<(DemoMailbox, Arc<GmailSource>)>,
+    /// The demo's server (kept running for incremental syncs) and the source, made once.
+    source: OnceCell<(Option<DemoMailbox>, Arc<GmailSource>)>,
     own: Mutex<Option<OwnRun>>,
 }
 
 impl SyncControl {
-    pub fn new(ledger: Ledger, demo_settings: DemoSettings) -> Self {
+    pub fn new(ledger: Ledger, mailbox: Mailbox, accounts: Accounts, demo_settings: DemoSettings) -> Self {
         Self {
             mail: MailStore::new(ledger.store().pool().clone()),
             ledger,
+            mailbox,
+            accounts,
             demo_settings,
             source: OnceCell::new(),
             own: Mutex::new(None),
+        }
+    }
+
+    /// What the Home page says the mailbox is.
+    pub fn source_view(&self) -> serde_json::Value {
+        match &self.mailbox {
+            Mailbox::Demo => serde_json::json!({
+                "kind": "demo",
+                "label": format!("Demo mailbox ({} messages)", self.demo_settings.messages),
+            }),
+            Mailbox::Account(record) => serde_json::json!({
+                "kind": "account",
+                "label": format!("Gmail: {}", record.email),
+                "email": record.email,
+            }),
         }
     }
 
@@ -52,31 +95,30 @@ impl SyncControl {
         &self.mail
     }
 
-    pub fn demo_settings(&self) -> &DemoSettings {
-        &self.demo_settings
-    }
-
     /// The id of the sync this process runs, if any.
     pub async fn own_run_id(&self) -> Option<i64> {
         self.own.lock().await.as_ref().map(|r| r.run_id)
     }
 
-    /// The mailbox to sync: the demo mailbox until an account can be connected. Started once
-    /// and kept, so later syncs are incremental against the same server.
+    /// Where this mailbox's mail comes from: the connected account with its saved sign-in,
+    /// or the demo's server. Made once and kept, so later syncs are incremental.
     async fn source(&self) -> Result<Arc<GmailSource>, UiError> {
         let (_, source) = self
             .source
             .get_or_try_init(|| async {
+                if let Mailbox::Account(record) = &self.mailbox {
+                    let source = account_source(&self.accounts, record, SOURCE_TIMEOUT)
+                        .await
+                        .map_err(UiError::from)?;
+                    return Ok::<_, UiError>((None, source));
+                }
                 let demo = DemoMailbox::start(&self.demo_settings)
                     .await
                     .map_err(|e| UiError::new("internal", e))?;
-                let source = GmailSource::new(
-                    &demo.endpoint,
-                    fake_grant(&demo.endpoint),
-                    Duration::from_secs(30),
-                )
-                .map_err(|e| UiError::new("network", e.to_string()))?;
-                Ok::<_, UiError>((demo, Arc::new(source)))
+                let source =
+                    GmailSource::new(&demo.endpoint, fake_grant(&demo.endpoint), SOURCE_TIMEOUT)
+                        .map_err(|e| UiError::new("network", e.to_string()))?;
+                Ok((Some(demo), Arc::new(source)))
             })
             .await?;
         Ok(source.clone())
@@ -89,9 +131,12 @@ impl SyncControl {
         trigger: Trigger,
     ) -> Result<StartResult, UiError> {
         let source = self.source().await?;
-        let options = SyncOptions {
-            quota_units_per_sec: Some(self.demo_settings.quota).filter(|q| *q > 0),
-            ..SyncOptions::default()
+        let options = match self.mailbox {
+            Mailbox::Demo => SyncOptions {
+                quota_units_per_sec: Some(self.demo_settings.quota).filter(|q| *q > 0),
+                ..SyncOptions::default()
+            },
+            Mailbox::Account(_) => SyncOptions::default(),
         };
         let cancel = CancellationToken::new();
         let (progress_tx, progress_rx) = watch::channel(RunProgress::default());

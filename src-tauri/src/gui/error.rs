@@ -28,6 +28,12 @@ impl From<inbox_sync_core::StoreError> for UiError {
     }
 }
 
+impl From<inbox_sync_core::auth::AuthError> for UiError {
+    fn from(e: inbox_sync_core::auth::AuthError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
 /// Mail reads fail only on storage trouble; SQL text is never passed on.
 pub fn storage(e: sqlx::Error) -> UiError {
     tracing::warn!(error = %e, "reading mail failed");

@@ -1,5 +1,6 @@
 //! The window process: one per data directory, with the tray, the commands, the events, the
 //! launch and periodic syncs; closing the last window keeps it in the tray.
+mod account;
 mod commands;
 mod control;
 mod error;
@@ -20,7 +21,8 @@ use tauri::RunEvent;
 use crate::cli::{self, GlobalArgs};
 use crate::demo::DemoSettings;
 use crate::paths;
-use control::SyncControl;
+use control::{Current, SyncControl};
+use crate::mailbox::{self, Mailbox};
 
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
@@ -59,11 +61,27 @@ pub fn run(global: &GlobalArgs) -> i32 {
         Ok(d) => d,
         Err(e) => return cli::report(&e, "config"),
     };
-    let ledger = match tauri::async_runtime::block_on(cli::open_ledger(global)) {
+    let accounts = match mailbox::accounts(&data_dir) {
+        Ok(a) => a,
+        Err(e) => return cli::report(&e.to_string(), e.code()),
+    };
+    let mailbox = Mailbox::current(&accounts).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot read the connected account; showing the demo mailbox");
+        Mailbox::Demo
+    });
+    let ledger = match tauri::async_runtime::block_on(cli::open_ledger(
+        &data_dir,
+        &mailbox,
+        global.stale_after,
+    )) {
         Ok(ledger) => ledger,
         Err((message, code)) => return cli::report(&message, code),
     };
-    let control = Arc::new(SyncControl::new(ledger, demo));
+    let account_state =
+        account::AccountState::new(&data_dir, global.stale_after, accounts.clone(), demo.clone());
+    let control = Arc::new(Current::new(Arc::new(SyncControl::new(
+        ledger, mailbox, accounts, demo,
+    ))));
     let settings_path = settings::file(&data_dir);
 
     let app = tauri::Builder::default()
@@ -71,6 +89,7 @@ pub fn run(global: &GlobalArgs) -> i32 {
         .plugin(tauri_plugin_opener::init())
         .manage(control.clone())
         .manage(SettingsFile(settings_path.clone()))
+        .manage(account_state)
         .invoke_handler(tauri::generate_handler![
             commands::start,
             commands::cancel,
@@ -84,6 +103,10 @@ pub fn run(global: &GlobalArgs) -> i32 {
             commands::get_settings,
             commands::set_settings,
             commands::open_window,
+            account::get_account,
+            account::connect_account,
+            account::cancel_sign_in,
+            account::disconnect_account,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -95,7 +118,7 @@ pub fn run(global: &GlobalArgs) -> i32 {
             watcher::spawn(handle.clone(), control.clone());
             let current = settings::load(&handle, &settings_path);
             if current.auto_sync_on_launch {
-                launch_sync(handle.clone(), control.clone(), Trigger::Launch);
+                launch_sync(handle.clone(), control.get(), Trigger::Launch);
             }
             spawn_schedule(handle, control.clone(), settings_path.clone());
             Ok(())
@@ -118,7 +141,7 @@ pub fn run(global: &GlobalArgs) -> i32 {
 }
 
 /// Starts a sync from the app itself (launch, schedule) — the same path as the button.
-fn launch_sync(app: tauri::AppHandle, control: Arc<SyncControl>, trigger: Trigger) {
+pub(crate) fn launch_sync(app: tauri::AppHandle, control: Arc<SyncControl>, trigger: Trigger) {
     tauri::async_runtime::spawn(async move {
         match control.start(&app, trigger).await {
             Ok(result) if !result.started => {
@@ -133,7 +156,7 @@ fn launch_sync(app: tauri::AppHandle, control: Arc<SyncControl>, trigger: Trigge
 }
 
 /// Runs a sync every `syncIntervalMinutes` (read afresh each minute, so changes apply).
-fn spawn_schedule(app: tauri::AppHandle, control: Arc<SyncControl>, settings_path: PathBuf) {
+fn spawn_schedule(app: tauri::AppHandle, control: Arc<Current>, settings_path: PathBuf) {
     tauri::async_runtime::spawn(async move {
         let mut waited = Duration::ZERO;
         loop {
@@ -142,7 +165,7 @@ fn spawn_schedule(app: tauri::AppHandle, control: Arc<SyncControl>, settings_pat
             let interval = settings::load(&app, &settings_path).sync_interval_minutes;
             if interval > 0 && waited >= Duration::from_secs(60 * u64::from(interval)) {
                 waited = Duration::ZERO;
-                launch_sync(app.clone(), control.clone(), Trigger::Schedule);
+                launch_sync(app.clone(), control.get(), Trigger::Schedule);
             }
         }
     });

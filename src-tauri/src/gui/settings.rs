@@ -13,8 +13,6 @@ pub struct Settings {
     pub auto_sync_on_launch: bool,
     /// 0 (off), 5, 15 or 60.
     pub sync_interval_minutes: u32,
-    /// `demo` or `account`.
-    pub source: String,
 }
 
 impl Default for Settings {
@@ -22,7 +20,6 @@ impl Default for Settings {
         Self {
             auto_sync_on_launch: true,
             sync_interval_minutes: 0,
-            source: "demo".into(),
         }
     }
 }
@@ -52,21 +49,6 @@ pub fn save<R: Runtime>(
             "invalidSetting",
             "the sync interval must be off, 5, 15 or 60 minutes",
         ));
-    }
-    match settings.source.as_str() {
-        "demo" => {}
-        "account" => {
-            return Err(UiError::new(
-                "notSupported",
-                "connecting a Gmail account is not available yet; the demo mailbox is used",
-            ))
-        }
-        _ => {
-            return Err(UiError::new(
-                "invalidSetting",
-                "the mailbox source must be demo or account",
-            ))
-        }
     }
     let store = app
         .store(path)

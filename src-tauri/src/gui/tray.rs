@@ -8,7 +8,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
-use super::control::SyncControl;
+use super::control::Current;
 use super::windows;
 
 struct TrayItems<R: Runtime> {
@@ -48,7 +48,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 pub fn sync_now_clicked<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let control = app.state::<Arc<SyncControl>>().inner().clone();
+        let control = app.state::<Arc<Current>>().get();
         if let Err(e) = control.start(&app, Trigger::Tray).await {
             tracing::warn!(code = %e.code, "Sync now failed: {}", e.message);
         }
@@ -79,7 +79,7 @@ pub fn show_run<R: Runtime>(app: &AppHandle<R>, run: Option<&SyncRun>) {
 fn quit<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let control = app.state::<Arc<SyncControl>>().inner().clone();
+        let control = app.state::<Arc<Current>>().get();
         control.cancel_and_wait(Duration::from_secs(10)).await;
         app.exit(0);
     });

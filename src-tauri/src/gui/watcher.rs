@@ -7,7 +7,7 @@ use std::time::Duration;
 use inbox_sync_core::Progress;
 use tauri::{AppHandle, Runtime};
 
-use super::control::SyncControl;
+use super::control::{Current, SyncControl};
 use super::{events, tray};
 
 const POLL_EVERY: Duration = Duration::from_millis(500);
@@ -22,12 +22,20 @@ struct Seen {
     phase: Option<String>,
 }
 
-pub fn spawn<R: Runtime>(app: AppHandle<R>, control: Arc<SyncControl>) {
+pub fn spawn<R: Runtime>(app: AppHandle<R>, current: Arc<Current>) {
     tauri::async_runtime::spawn(async move {
         let mut seen: Option<Seen> = None;
         let mut watching: Option<i64> = None;
+        let mut shown: Option<Arc<SyncControl>> = None;
         loop {
             tokio::time::sleep(POLL_EVERY).await;
+            // The mailbox switched (an account was connected or disconnected): start afresh.
+            let control = current.get();
+            if !shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, &control)) {
+                shown = Some(control.clone());
+                seen = None;
+                watching = None;
+            }
             let own = control.own_run_id().await;
             let active = match control.ledger().get_active().await {
                 Ok(active) => active,

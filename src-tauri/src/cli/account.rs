@@ -1,0 +1,204 @@
+//! `inbox-sync account login | status | logout`: sign in with Google in the system browser
+//! (loopback redirect, PKCE), show the connected account, or revoke and forget it.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use inbox_sync_core::auth::{AuthError, OAuthClientConfig, PendingSignIn};
+use inbox_sync_core::gmail::GmailEndpoint;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use super::{data_dir_and_accounts, report, GlobalArgs};
+use crate::mailbox::Mailbox;
+
+#[derive(Args, Clone)]
+pub struct AccountArgs {
+    #[command(subcommand)]
+    command: AccountCommand,
+}
+
+#[derive(Subcommand, Clone)]
+enum AccountCommand {
+    /// Sign in with Google in your browser and connect that Gmail account
+    Login {
+        /// The client_secret*.json of your "Desktop app" OAuth client (Google Cloud console);
+        /// omit it to sign in again with the client remembered from the last sign-in
+        #[arg(long, value_name = "FILE")]
+        client_secret: Option<PathBuf>,
+        /// Gmail's API root, for a test server on this machine [default: Google's]
+        #[arg(long, env = "INBOX_SYNC_GMAIL_BASE_URL", value_name = "URL")]
+        gmail_base_url: Option<String>,
+        /// Only print the sign-in address; do not open a browser
+        #[arg(long)]
+        no_browser: bool,
+        /// Give up when the sign-in is not finished in the browser within this many seconds
+        #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
+    },
+    /// Show which account is connected and where its token is kept
+    Status {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke the token at Google and delete it here (the mail already synced stays)
+    Logout,
+}
+
+pub async fn run(global: &GlobalArgs, args: &AccountArgs) -> i32 {
+    let (dir, accounts) = match data_dir_and_accounts(global) {
+        Ok(found) => found,
+        Err((message, code)) => return report(&message, code),
+    };
+    let result = match &args.command {
+        AccountCommand::Login {
+            client_secret,
+            gmail_base_url,
+            no_browser,
+            timeout,
+        } => {
+            login(
+                &accounts,
+                client_secret.as_deref(),
+                gmail_base_url.as_deref(),
+                *no_browser,
+                Duration::from_secs(*timeout),
+            )
+            .await
+        }
+        AccountCommand::Status { json } => status(&dir, &accounts, *json),
+        AccountCommand::Logout => logout(&accounts).await,
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => report(&e.to_string(), e.code()),
+    }
+}
+
+async fn login(
+    accounts: &inbox_sync_core::auth::Accounts,
+    client_secret: Option<&std::path::Path>,
+    gmail_base_url: Option<&str>,
+    no_browser: bool,
+    limit: Duration,
+) -> Result<(), AuthError> {
+    let previous = accounts.current()?;
+    let client = match client_secret {
+        Some(path) => OAuthClientConfig::from_file(path)?,
+        None if previous.is_some() => accounts.remembered_client().await?,
+        None => {
+            return Err(AuthError::ClientSecret(
+                "no account was connected before; pass --client-secret FILE (see the README: \"Connect your Gmail\")".into(),
+            ))
+        }
+    };
+    let endpoint = match (gmail_base_url, &previous) {
+        (Some(url), _) => GmailEndpoint::custom(url),
+        (None, Some(record)) if client_secret.is_none() => GmailEndpoint::custom(&record.api_base_url),
+        (None, _) => Ok(GmailEndpoint::google()),
+    }
+    .map_err(|e| AuthError::ClientSecret(e.to_string()))?;
+
+    let pending = PendingSignIn::start(client).await?;
+    eprintln!("Sign in with Google in your browser. If it does not open, visit this address:");
+    // The address alone on standard output, so scripts (and tests) can pick it up.
+    println!("{}", pending.url());
+    if !no_browser {
+        if let Err(e) = webbrowser::open(pending.url()) {
+            eprintln!("(No browser could be opened here: {e}. Open the address above yourself.)");
+        }
+    }
+    eprintln!(
+        "Waiting up to {} for the answer on {} (Ctrl-C to stop)…",
+        crate::format::duration(limit.as_millis() as i64),
+        pending.redirect_uri()
+    );
+    let cancel = CancellationToken::new();
+    let stopper = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let client = pending.config().clone();
+    let signed_in = pending.finish(limit, &cancel).await;
+    stopper.abort();
+    let record = accounts
+        .connect(&client, signed_in?, &endpoint, now_ms())
+        .await?;
+    println!(
+        "Connected {}. Its token is kept in {}.",
+        record.email,
+        accounts.token_location(&record)
+    );
+    if let Some(old) = previous.filter(|old| old.email != record.email) {
+        eprintln!(
+            "{} was disconnected; its mail stays in its own database and is not mixed with {}.",
+            old.email, record.email
+        );
+    }
+    Ok(())
+}
+
+fn status(
+    dir: &std::path::Path,
+    accounts: &inbox_sync_core::auth::Accounts,
+    as_json: bool,
+) -> Result<(), AuthError> {
+    let mailbox = Mailbox::current(accounts)?;
+    let database = mailbox.database_path(dir);
+    match (&mailbox, as_json) {
+        (Mailbox::Demo, true) => println!(
+            "{}",
+            json!({ "connected": false, "database": database })
+        ),
+        (Mailbox::Demo, false) => {
+            println!("No Gmail account is connected; the built-in demo mailbox is used.");
+            println!("Connect one with: inbox-sync account login --client-secret FILE");
+        }
+        (Mailbox::Account(record), true) => println!(
+            "{}",
+            json!({
+                "connected": true,
+                "email": record.email,
+                "tokenStore": record.token_store,
+                "tokenLocation": accounts.token_location(record),
+                "connectedAt": record.connected_at_ms,
+                "database": database,
+            })
+        ),
+        (Mailbox::Account(record), false) => {
+            println!("Connected: {}", record.email);
+            println!("Token kept in: {}", accounts.token_location(record));
+            println!("Mail database: {}", database.display());
+        }
+    }
+    Ok(())
+}
+
+async fn logout(accounts: &inbox_sync_core::auth::Accounts) -> Result<(), AuthError> {
+    let gone = accounts.disconnect().await?;
+    match gone.revoke_error {
+        None => println!(
+            "Disconnected {}: access revoked at Google and the token deleted here.",
+            gone.email
+        ),
+        Some(e) => {
+            println!("Disconnected {}: the token was deleted here.", gone.email);
+            eprintln!(
+                "Google could not be told ({e}); remove Inbox Sync's access at https://myaccount.google.com/permissions."
+            );
+        }
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
