@@ -206,7 +206,7 @@ impl Accounts {
 async fn revoke_old(c: &Credentials) -> Result<(), AuthError> {
     let token_uri = Url::parse(&c.token_uri)
         .map_err(|_| AuthError::Storage("the saved token address is not valid".into()))?;
-    revoke_token(&token_uri, &c.client_id, &c.client_secret, &c.refresh_token).await
+    revoke_token(&token_uri, &c.refresh_token).await
 }
 
 async fn blocking<T: Send + 'static>(
