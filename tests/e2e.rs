@@ -1,12 +1,16 @@
 //! The real `inbox-sync` binary in a real window (Xvfb + tauri-driver + WebKitWebDriver):
 //! the fetch card tells the truth about syncs started here, elsewhere, after a crash, from
-//! the tray's path and at launch, and the inbox ends equal to the server's mailbox.
+//! the tray's path and at launch, and the inbox ends equal to the server's mailbox; a Gmail
+//! account is connected, synced, reconnected after Google revoked it, and disconnected.
 #[path = "e2e/harness.rs"]
 mod harness;
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use harness::{App, Knobs};
+use fake_gmail::{FakeConfig, FakeGmail};
+use fantoccini::Locator;
+use harness::{App, FakeBrowser, Knobs};
 use serde_json::{json, Value};
 
 /// A quota the demo server never reaches (`INBOX_SYNC_DEMO_QUOTA=0` is not unlimited for
@@ -410,4 +414,427 @@ async fn two_windows_show_one_sync_and_either_can_stop_it() {
             "the {name} window's fetch button is enabled again"
         );
     }
+}
+
+const EMAIL: &str = "you@example.com";
+
+/// Goes to a page through the sidebar, as a user would.
+async fn go_to(app: &App, hash: &str) {
+    app.click(&format!(".nav a[href=\"{hash}\"]")).await;
+    app.wait_for(
+        &format!("the {hash} page is shown"),
+        Duration::from_secs(5),
+        || async {
+            app.client
+                .execute("return location.hash", vec![])
+                .await
+                .is_ok_and(|h| h == json!(hash))
+        },
+    )
+    .await;
+}
+
+/// Waits for the app to ask the browser to open its `n`th address (1-based) and returns it.
+async fn wait_for_opened(app: &App, browser: &FakeBrowser, n: usize) -> String {
+    app.wait_for(
+        &format!("the app asked the browser to open address #{n}"),
+        Duration::from_secs(30),
+        || async { browser.opened().len() >= n },
+    )
+    .await;
+    let opened = browser.opened();
+    assert_eq!(
+        opened.len(),
+        n,
+        "one sign-in opens exactly one browser, through exactly one launcher: {opened:?}"
+    );
+    let (program, url) = opened[n - 1].clone();
+    assert_eq!(
+        program, "xdg-open",
+        "xdg-open is the launcher used: {opened:?}"
+    );
+    url
+}
+
+/// The user in the browser: opens the consent page (the fake approves and redirects to the
+/// app's loopback address), then follows the redirect by hand and lands on the app's page.
+async fn act_as_browser(url: &str, fake: &FakeGmail) {
+    assert!(
+        url.starts_with(&fake.auth_url()),
+        "the address is the client file's consent endpoint: {url}"
+    );
+    let (consent, landing) = fake_gmail::browser::sign_in(url)
+        .await
+        .unwrap_or_else(|e| panic!("the browser signs in at {url}: {e}"));
+    assert_eq!(consent.status, 302, "consent redirects: {}", consent.body);
+    let location = consent.location.unwrap_or_default();
+    assert!(
+        location.starts_with("http://127.0.0.1:")
+            && location.contains("/callback?")
+            && location.contains("code="),
+        "consent redirects to the app's loopback address with a code: {location}"
+    );
+    assert_eq!(
+        landing.status, 200,
+        "the app's loopback page answers: {}",
+        landing.body
+    );
+    assert!(
+        landing.body.contains("You can close this tab"),
+        "the landing page tells the user to go back: {}",
+        landing.body
+    );
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Waits until the account's latest run has finished with `status` and is not `not_id`.
+async fn wait_run_done(app: &App, not_id: Option<i64>, deadline: Duration) -> Value {
+    app.wait_for(
+        "a new sync of the account has finished",
+        deadline,
+        || async {
+            let latest = app.invoke("get_latest", json!({})).await;
+            latest["status"].as_str().is_some_and(|s| s != "running")
+                && latest["id"].as_i64() != not_id
+                && app.invoke("get_active", json!({})).await.is_null()
+        },
+    )
+    .await;
+    app.invoke("get_latest", json!({})).await
+}
+
+/// Settings → Connect Gmail with a client secret file, the browser signs in, the account's mail syncs; Google revokes the
+/// sign-in, the next sync asks to reconnect and Reconnect signs in again; Disconnect revokes the token and returns to the
+/// demo mailbox; no token the fake issued is ever written to the data directory or the app's output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_gmail_sync_reconnect_disconnect() {
+    let t0 = Instant::now();
+    let mut timings: Vec<(&str, Duration)> = Vec::new();
+    let fake = FakeGmail::start(
+        FakeConfig::default()
+            .messages(120)
+            .seed(4242)
+            .email_address(EMAIL)
+            .latency(Duration::from_millis(5)),
+    )
+    .await
+    .expect("start the fake Gmail");
+    let mut truth: Vec<String> = fake.truth().into_iter().map(|m| m.id).collect();
+    truth.sort();
+    assert_eq!(truth.len(), 120, "the fake holds 120 messages");
+
+    let browser = FakeBrowser::install();
+    let secrets = tempfile::Builder::new()
+        .prefix("inbox-sync-e2e-secret-")
+        .tempdir()
+        .expect("temp dir");
+    let secret_path = secrets.path().join("client_secret_fake.json");
+    std::fs::write(&secret_path, fake.client_secret_json()).expect("write the client secret");
+
+    let app = App::launch(Knobs {
+        quota: NO_QUOTA,
+        extra_env: vec![
+            browser.path_env(),
+            ("INBOX_SYNC_TOKEN_STORE".into(), "file".into()),
+            ("INBOX_SYNC_GMAIL_BASE_URL".into(), fake.base_url()),
+        ],
+        ..Knobs::default()
+    })
+    .await;
+    timings.push(("launch", t0.elapsed()));
+    let demo_label = format!("Demo mailbox ({} messages)", app.knobs.messages);
+    assert_eq!(
+        app.text("#source-label").await.as_deref(),
+        Some(demo_label.as_str()),
+        "the window starts on the demo mailbox"
+    );
+
+    // 2. Connect from Settings.
+    let t = Instant::now();
+    go_to(&app, "#/settings").await;
+    app.wait_for(
+        "the Account section offers to connect",
+        Duration::from_secs(10),
+        || async {
+            app.attr("#account-section", "data-mode").await.as_deref() == Some("signedOut")
+        },
+    )
+    .await;
+    app.client
+        .find(Locator::Css("#account-client-secret"))
+        .await
+        .expect("the client secret field")
+        .send_keys(&secret_path.display().to_string())
+        .await
+        .expect("type the client secret path");
+    app.click("#connect-button").await;
+    let url = wait_for_opened(&app, &browser, 1).await;
+    assert_eq!(
+        app.attr("#account-section", "data-mode").await.as_deref(),
+        Some("signingIn"),
+        "the window waits for the browser"
+    );
+    assert_eq!(
+        app.text("#account-signing-in .setting-label")
+            .await
+            .as_deref(),
+        Some("Waiting for you to finish in the browser…")
+    );
+    app.wait_for(
+        "the window shows the address the browser was sent to",
+        Duration::from_secs(5),
+        || async { app.text(".sign-in-url").await.as_deref() == Some(url.as_str()) },
+    )
+    .await;
+    act_as_browser(&url, &fake).await;
+    app.wait_for(
+        "Settings says Connected as you@example.com",
+        Duration::from_secs(15),
+        || async {
+            app.attr("#account-section", "data-mode").await.as_deref() == Some("connected")
+                && app
+                    .text("#account-connected .setting-label")
+                    .await
+                    .as_deref()
+                    == Some("Connected as you@example.com")
+        },
+    )
+    .await;
+    timings.push(("connect (click to Connected as)", t.elapsed()));
+    let credentials = app.data_dir().join("credentials.json");
+    let hint = app.text("#account-token-hint").await.unwrap_or_default();
+    assert_eq!(
+        hint,
+        format!(
+            "Token kept in {} (readable only by you).",
+            credentials.display()
+        ),
+        "Settings says where the token is"
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&credentials)
+            .expect("credentials.json exists with INBOX_SYNC_TOKEN_STORE=file")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "credentials.json is readable only by its owner"
+        );
+    }
+
+    // 3. Connecting starts a sync of the account; it ends with the fake's mailbox.
+    let t = Instant::now();
+    let first = wait_run_done(&app, None, Duration::from_secs(120)).await;
+    timings.push(("first account sync (after Connected as)", t.elapsed()));
+    assert_eq!(
+        first["status"], "success",
+        "the account's first sync succeeds: {first}"
+    );
+    assert_eq!(first["trigger"], "button", "connecting started it: {first}");
+    assert_eq!(
+        app.runs().await.len(),
+        1,
+        "the account's ledger holds only its own run (the demo's are elsewhere)"
+    );
+    assert_eq!(
+        app.inbox_ids().await,
+        truth,
+        "the inbox lists exactly the fake's messages"
+    );
+    let summary = app.invoke("get_summary", json!({})).await;
+    assert_eq!(
+        summary["counts"]["messages"], 120,
+        "the summary counts the fake's mailbox: {summary}"
+    );
+    assert_eq!(summary["source"]["kind"], "account", "{summary}");
+    app.wait_for(
+        "the sidebar names the account's mailbox",
+        Duration::from_secs(5),
+        || async { app.text("#source-label").await.as_deref() == Some(EMAIL) },
+    )
+    .await;
+    app.screenshot_display_to(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/settings-account.png"),
+    );
+
+    // 4. Google revokes the sign-in: the next sync asks to reconnect; Reconnect signs in again.
+    let t = Instant::now();
+    fake.revoke_refresh_tokens();
+    go_to(&app, "#/").await;
+    wait_state(&app, "idle", Duration::from_secs(10)).await;
+    assert_eq!(
+        app.text("#fetch-status").await.as_deref(),
+        Some("Up to date")
+    );
+    app.click("#fetch-button").await;
+    let failed = wait_run_done(&app, first["id"].as_i64(), Duration::from_secs(60)).await;
+    assert_eq!(
+        failed["status"], "error",
+        "the sync with a revoked sign-in fails: {failed}"
+    );
+    assert_eq!(failed["errorTag"], "auth", "as an auth error: {failed}");
+    assert_eq!(failed["trigger"], "button", "{failed}");
+    wait_state(&app, "error", Duration::from_secs(5)).await;
+    assert_eq!(
+        app.text("#fetch-status").await.as_deref(),
+        Some("Reconnect your Gmail account"),
+        "the card asks to reconnect"
+    );
+    assert_eq!(
+        app.text("#fetch-button").await.as_deref(),
+        Some("Reconnect")
+    );
+    assert!(
+        !app.disabled("#fetch-button").await,
+        "Reconnect can be clicked"
+    );
+    timings.push(("revoked to Reconnect card", t.elapsed()));
+    app.screenshot_display_to(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/reconnect-card.png"),
+    );
+
+    let t = Instant::now();
+    app.click("#fetch-button").await;
+    let url = wait_for_opened(&app, &browser, 2).await;
+    wait_state(&app, "signingIn", Duration::from_secs(5)).await;
+    act_as_browser(&url, &fake).await;
+    let again = wait_run_done(&app, failed["id"].as_i64(), Duration::from_secs(120)).await;
+    assert_eq!(
+        again["status"], "success",
+        "the sync after reconnecting succeeds: {again}"
+    );
+    wait_state(&app, "idle", Duration::from_secs(5)).await;
+    assert_eq!(
+        app.text("#fetch-status").await.as_deref(),
+        Some("Up to date"),
+        "the card is back to normal"
+    );
+    assert_eq!(
+        app.text("#fetch-button").await.as_deref(),
+        Some("Fetch new emails")
+    );
+    timings.push(("Reconnect click to Up to date", t.elapsed()));
+    assert_eq!(
+        app.inbox_ids().await,
+        truth,
+        "the mail is still there, once each"
+    );
+    assert_eq!(app.text("#source-label").await.as_deref(), Some(EMAIL));
+
+    // 5. Disconnect from Settings, confirming in the page.
+    let t = Instant::now();
+    let revokes = fake.counts().revoke;
+    go_to(&app, "#/settings").await;
+    app.wait_for(
+        "Settings shows the connected account",
+        Duration::from_secs(10),
+        || async {
+            app.attr("#account-section", "data-mode").await.as_deref() == Some("connected")
+        },
+    )
+    .await;
+    app.click("#disconnect-button").await;
+    app.wait_for(
+        "the in-page confirmation is shown",
+        Duration::from_secs(5),
+        || async { app.attr("#account-confirm", "hidden").await.is_none() },
+    )
+    .await;
+    app.click("#confirm-disconnect").await;
+    app.wait_for(
+        "the window says the account was disconnected",
+        Duration::from_secs(30),
+        || async {
+            app.text("#account-note")
+                .await
+                .is_some_and(|t| t.starts_with("Disconnected you@example.com"))
+                && app.attr("#account-section", "data-mode").await.as_deref() == Some("signedOut")
+        },
+    )
+    .await;
+    timings.push(("disconnect", t.elapsed()));
+    let note = app.text("#account-note").await.unwrap_or_default();
+    assert!(
+        note.contains("access was revoked at Google and the token deleted"),
+        "the note says the access was revoked: {note}"
+    );
+    assert!(
+        fake.counts().revoke > revokes,
+        "Google was asked to revoke the token ({} before, {} after)",
+        revokes,
+        fake.counts().revoke
+    );
+    app.wait_for(
+        "the sidebar is back on the demo mailbox",
+        Duration::from_secs(5),
+        || async { app.text("#source-label").await.as_deref() == Some(demo_label.as_str()) },
+    )
+    .await;
+    assert_eq!(
+        app.invoke("get_summary", json!({})).await["source"]["kind"],
+        "demo",
+        "the app shows the demo mailbox again"
+    );
+    let account_dbs: Vec<PathBuf> = files_under(&app.data_dir().join("accounts"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".sqlite3"))
+        .collect();
+    assert_eq!(
+        account_dbs.len(),
+        1,
+        "the account's mail stays on disk: {account_dbs:?}"
+    );
+
+    // 6. No token the fake handed out was written anywhere the app writes, or printed.
+    let tokens = fake.issued_tokens();
+    assert!(
+        tokens.len() >= 6 && tokens.iter().all(|t| t.len() >= 16),
+        "two sign-ins issued two codes, two refresh tokens and access tokens: {} tokens",
+        tokens.len()
+    );
+    let data_dir = app.data_dir();
+    let mut scanned: Vec<(String, Vec<u8>)> = files_under(&data_dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            (p.display().to_string(), bytes)
+        })
+        .collect();
+    let names: Vec<&str> = scanned.iter().map(|(n, _)| n.as_str()).collect();
+    for wanted in ["settings.json", "inbox-sync.sqlite3", "accounts/"] {
+        assert!(
+            names.iter().any(|n| n.contains(wanted)),
+            "{wanted} is among the files scanned: {names:?}"
+        );
+    }
+    scanned.push((
+        "the app's stdout and stderr".into(),
+        app.driver_log().into_bytes(),
+    ));
+    for (name, bytes) in &scanned {
+        for token in &tokens {
+            assert!(
+                !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+                "{name} holds a token the fake issued ({}…)",
+                &token[..6]
+            );
+        }
+    }
+    timings.push(("whole test", t0.elapsed()));
+    eprintln!("e2e timings: {timings:?}; files scanned: {names:?}");
 }

@@ -32,6 +32,9 @@ pub struct Knobs {
     pub quota: u32,
     pub seed: u64,
     pub auto_sync: bool,
+    /// More variables for the app (and the driver that starts it), e.g. a `PATH` with a fake
+    /// browser first, the token store, a Gmail server to sign in to.
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl Default for Knobs {
@@ -42,6 +45,7 @@ impl Default for Knobs {
             quota: 0,
             seed: 2026,
             auto_sync: false,
+            extra_env: Vec::new(),
         }
     }
 }
@@ -59,6 +63,9 @@ impl Knobs {
             ("INBOX_SYNC_DEMO_QUOTA".into(), self.quota.to_string()),
             ("INBOX_SYNC_DEMO_SEED".into(), self.seed.to_string()),
         ]
+        .into_iter()
+        .chain(self.extra_env.iter().cloned())
+        .collect()
     }
 
     /// The demo server's message ids, sorted: generated exactly as the app's demo does.
@@ -327,6 +334,33 @@ impl App {
         window_pids(&self.data_dir())
     }
 
+    /// What tauri-driver, WebKitWebDriver and the app (which inherits their stdout and
+    /// stderr) printed so far.
+    pub fn driver_log(&self) -> String {
+        String::from_utf8_lossy(
+            &std::fs::read(self.stage.dir.path().join("tauri-driver.log")).unwrap_or_default(),
+        )
+        .into_owned()
+    }
+
+    /// Saves the whole X display (the real window, as a user sees it) to `path` with
+    /// imagemagick's `import -window root`.
+    pub fn screenshot_display_to(&self, path: &Path) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("screenshot folder");
+        }
+        let status = Command::new("import")
+            .args(["-window", "root", "-display", &self.stage.display])
+            .arg(path)
+            .status()
+            .expect("run imagemagick's import");
+        assert!(
+            status.success(),
+            "import -window root saves {}",
+            path.display()
+        );
+    }
+
     /// Saves a screenshot of the window into the test's directory and returns its path.
     pub async fn screenshot(&self, name: &str) -> String {
         let path = self.stage.keep_dir().join(format!("{name}.png"));
@@ -517,4 +551,70 @@ fn window_pids(data_dir: &Path) -> Vec<i32> {
         }
     }
     pids
+}
+
+/// Stands in for the system browser: a folder of shell scripts named like every program the
+/// `open` crate (under tauri-plugin-opener) may run on Linux, `xdg-open` first, each of which
+/// appends `<program>\t<argument>` to a file and exits 0. Put `path_env()` in the app's
+/// environment; `urls()` are then the addresses the app asked a browser to open.
+pub struct FakeBrowser {
+    dir: TempDir,
+}
+
+impl FakeBrowser {
+    /// The launchers of open 5.x on Unix, in the order it tries them.
+    const LAUNCHERS: [&'static str; 6] = [
+        "xdg-open",
+        "gio",
+        "gnome-open",
+        "kde-open6",
+        "kde-open5",
+        "kde-open",
+    ];
+
+    pub fn install() -> FakeBrowser {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("inbox-sync-e2e-browser-")
+            .tempdir()
+            .expect("temp dir");
+        let log = dir.path().join("opened.txt");
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).expect("bin dir");
+        for name in Self::LAUNCHERS {
+            let script = format!(
+                "#!/bin/sh\n# A fake browser for e2e tests: records what it was asked to open.\n\
+                 printf '%s\\t%s\\n' '{name}' \"$*\" >> '{}'\nexit 0\n",
+                log.display()
+            );
+            let path = bin.join(name);
+            std::fs::write(&path, script).expect("write a fake launcher");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .expect("make it executable");
+        }
+        FakeBrowser { dir }
+    }
+
+    /// `PATH` with the fake launchers first.
+    pub fn path_env(&self) -> (String, String) {
+        let rest = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        (
+            "PATH".into(),
+            format!("{}:{rest}", self.dir.path().join("bin").display()),
+        )
+    }
+
+    /// Every (launcher, argument) recorded so far, complete lines only, oldest first.
+    pub fn opened(&self) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(self.dir.path().join("opened.txt")).unwrap_or_default();
+        let complete = match text.rfind('\n') {
+            Some(end) => &text[..end],
+            None => "",
+        };
+        complete
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(program, arg)| (program.to_owned(), arg.to_owned()))
+            .collect()
+    }
 }

@@ -35,6 +35,7 @@
 //! the large messages: 10,000 messages with the default knobs hold about 57 MB).
 
 mod auth;
+pub mod browser;
 mod clock;
 mod config;
 mod counters;
