@@ -463,7 +463,7 @@ async fn act_as_browser(url: &str, fake: &FakeGmail) {
         url.starts_with(&fake.auth_url()),
         "the address is the client file's consent endpoint: {url}"
     );
-    let (consent, landing) = fake_gmail::browser::sign_in(url)
+    let (consent, landing) = harness::browser_sign_in(url)
         .await
         .unwrap_or_else(|e| panic!("the browser signs in at {url}: {e}"));
     assert_eq!(consent.status, 302, "consent redirects: {}", consent.body);
@@ -689,6 +689,16 @@ async fn connect_gmail_sync_reconnect_disconnect() {
     );
     assert_eq!(failed["errorTag"], "auth", "as an auth error: {failed}");
     assert_eq!(failed["trigger"], "button", "{failed}");
+    for _ in 0..20 {
+        eprintln!(
+            "DEBUG card={} account={} opened={:?} authorize={}",
+            app.card_state().await,
+            app.invoke("get_account", json!({})).await,
+            browser.opened(),
+            fake.counts().authorize
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     wait_state(&app, "error", Duration::from_secs(5)).await;
     assert_eq!(
         app.text("#fetch-status").await.as_deref(),
@@ -815,7 +825,7 @@ async fn connect_gmail_sync_reconnect_disconnect() {
             (p.display().to_string(), bytes)
         })
         .collect();
-    let names: Vec<&str> = scanned.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<String> = scanned.iter().map(|(n, _)| n.clone()).collect();
     for wanted in ["settings.json", "inbox-sync.sqlite3", "accounts/"] {
         assert!(
             names.iter().any(|n| n.contains(wanted)),

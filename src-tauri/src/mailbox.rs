@@ -29,7 +29,9 @@ impl Mailbox {
         match self {
             Self::Demo => paths::database_path(data_dir),
             Self::Account(record) => paths::database_path(
-                &data_dir.join("accounts").join(account_folder(&record.email)),
+                &data_dir
+                    .join("accounts")
+                    .join(account_folder(&record.email)),
             ),
         }
     }

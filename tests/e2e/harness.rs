@@ -618,3 +618,78 @@ impl FakeBrowser {
             .collect()
     }
 }
+
+/// One HTTP answer as a browser receives it (redirects are not followed).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// A browser's GET of a plain-http address over a raw socket, without following redirects.
+pub async fn browser_get(url: &str) -> Result<Page, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url}: only http"))?;
+    let (addr, target) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| format!("connect {addr}: {e}"))?;
+        let request = format!(
+            "GET {target} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: e2e-browser\r\n\
+             Accept: text/html\r\nConnection: close\r\n\r\n"
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut raw = Vec::new();
+        stream
+            .read_to_end(&mut raw)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(raw)
+    };
+    let raw = tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .map_err(|_| format!("{addr}: no answer within 10 s"))??;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no HTTP header in the answer: {text}"))?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("no status line: {head}"))?;
+    let location = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("location"))
+        .map(|(_, v)| v.trim().to_owned());
+    Ok(Page {
+        status,
+        location,
+        body: body.to_owned(),
+    })
+}
+
+/// The user in the browser: opens the consent page, then follows its redirect (to the app's
+/// loopback address) by hand. Returns both answers.
+pub async fn browser_sign_in(url: &str) -> Result<(Page, Page), String> {
+    let consent = browser_get(url).await?;
+    let location = consent.location.clone().ok_or_else(|| {
+        format!(
+            "no redirect from consent: {} {}",
+            consent.status, consent.body
+        )
+    })?;
+    let landing = browser_get(&location).await?;
+    Ok((consent, landing))
+}

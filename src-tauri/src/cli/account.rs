@@ -95,7 +95,9 @@ async fn login(
     };
     let endpoint = match (gmail_base_url, &previous) {
         (Some(url), _) => GmailEndpoint::custom(url),
-        (None, Some(record)) if client_secret.is_none() => GmailEndpoint::custom(&record.api_base_url),
+        (None, Some(record)) if client_secret.is_none() => {
+            GmailEndpoint::custom(&record.api_base_url)
+        }
         (None, _) => Ok(GmailEndpoint::google()),
     }
     .map_err(|e| AuthError::ClientSecret(e.to_string()))?;
@@ -151,10 +153,9 @@ fn status(
     let mailbox = Mailbox::current(accounts)?;
     let database = mailbox.database_path(dir);
     match (&mailbox, as_json) {
-        (Mailbox::Demo, true) => println!(
-            "{}",
-            json!({ "connected": false, "database": database })
-        ),
+        (Mailbox::Demo, true) => {
+            println!("{}", json!({ "connected": false, "database": database }))
+        }
         (Mailbox::Demo, false) => {
             println!("No Gmail account is connected; the built-in demo mailbox is used.");
             println!("Connect one with: inbox-sync account login --client-secret FILE");

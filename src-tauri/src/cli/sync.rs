@@ -58,30 +58,32 @@ pub async fn run(ledger: &Ledger, args: &SyncArgs, mailbox: &Mailbox, accounts: 
             }
         }
         _ => {
-    let endpoint = match &args.gmail_base_url {
-        Some(url) => match GmailEndpoint::custom(url) {
-            Ok(e) => e,
-            Err(e) => return report(&e.to_string(), "config"),
-        },
-        None => {
-            if !args.demo {
-                eprintln!("No Gmail account is connected: syncing the built-in demo mailbox.");
-            }
-            let settings = match DemoSettings::from_env() {
-                Ok(s) => s,
-                Err(e) => return report(&e, "config"),
+            let endpoint = match &args.gmail_base_url {
+                Some(url) => match GmailEndpoint::custom(url) {
+                    Ok(e) => e,
+                    Err(e) => return report(&e.to_string(), "config"),
+                },
+                None => {
+                    if !args.demo {
+                        eprintln!(
+                            "No Gmail account is connected: syncing the built-in demo mailbox."
+                        );
+                    }
+                    let settings = match DemoSettings::from_env() {
+                        Ok(s) => s,
+                        Err(e) => return report(&e, "config"),
+                    };
+                    quota = args.quota.unwrap_or(settings.quota);
+                    match DemoMailbox::start(&settings).await {
+                        Ok(mailbox) => demo.insert(mailbox).endpoint.clone(),
+                        Err(e) => return report(&e, "internal"),
+                    }
+                }
             };
-            quota = args.quota.unwrap_or(settings.quota);
-            match DemoMailbox::start(&settings).await {
-                Ok(mailbox) => demo.insert(mailbox).endpoint.clone(),
-                Err(e) => return report(&e, "internal"),
+            match GmailSource::new(&endpoint, fake_grant(&endpoint), request_timeout) {
+                Ok(s) => Arc::new(s),
+                Err(e) => return report(&e.to_string(), "network"),
             }
-        }
-    };
-    match GmailSource::new(&endpoint, fake_grant(&endpoint), request_timeout) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return report(&e.to_string(), "network"),
-    }
         }
     };
     let options = SyncOptions {

@@ -162,7 +162,11 @@ pub async fn connect_account(
             Ok(state.view())
         }
         Err(e) => {
-            let phase = if matches!(e, AuthError::Cancelled) { "cancelled" } else { "failed" };
+            let phase = if matches!(e, AuthError::Cancelled) {
+                "cancelled"
+            } else {
+                "failed"
+            };
             sign_in_event(&app, json!({ "phase": phase, "message": e.to_string() }));
             Err(e.into())
         }
@@ -178,16 +182,22 @@ async fn sign_in(
     let previous = state.accounts.current()?;
     let client = match client_secret_path.map(str::trim).filter(|p| !p.is_empty()) {
         Some(path) => OAuthClientConfig::from_file(&expand_home(path))?,
-        None => state.accounts.remembered_client().await.map_err(|e| match e {
-            AuthError::NotConnected => {
-                AuthError::ClientSecret("choose the client secret file of your Google OAuth client".into())
-            }
-            other => other,
-        })?,
+        None => state
+            .accounts
+            .remembered_client()
+            .await
+            .map_err(|e| match e {
+                AuthError::NotConnected => AuthError::ClientSecret(
+                    "choose the client secret file of your Google OAuth client".into(),
+                ),
+                other => other,
+            })?,
     };
     let endpoint = match (std::env::var("INBOX_SYNC_GMAIL_BASE_URL").ok(), &previous) {
         (Some(url), _) if !url.trim().is_empty() => GmailEndpoint::custom(url.trim()),
-        (_, Some(record)) if client_secret_path.is_none() => GmailEndpoint::custom(&record.api_base_url),
+        (_, Some(record)) if client_secret_path.is_none() => {
+            GmailEndpoint::custom(&record.api_base_url)
+        }
         _ => Ok(GmailEndpoint::google()),
     }
     .map_err(|e| AuthError::ClientSecret(e.to_string()))?;

@@ -62,7 +62,11 @@ pub async fn list_runs(
     limit: u32,
     before: Option<i64>,
 ) -> Result<Vec<SyncRun>, UiError> {
-    Ok(control.get().ledger().history(limit.min(500), before).await?)
+    Ok(control
+        .get()
+        .ledger()
+        .history(limit.min(500), before)
+        .await?)
 }
 
 #[derive(Serialize)]
@@ -102,7 +106,12 @@ pub async fn get_message(control: Control<'_>, gmail_id: String) -> Result<Messa
         .await
         .map_err(storage)?
         .ok_or_else(|| UiError::new("notFound", "that message is no longer in the mailbox"))?;
-    let links = control.get().mail().links(&gmail_id).await.map_err(storage)?;
+    let links = control
+        .get()
+        .mail()
+        .links(&gmail_id)
+        .await
+        .map_err(storage)?;
     Ok(MessageDetail { message, links })
 }
 

@@ -43,7 +43,10 @@ impl Current {
 
     /// Puts `control` in place and returns the one it replaces.
     pub fn replace(&self, control: Arc<SyncControl>) -> Arc<SyncControl> {
-        std::mem::replace(&mut *self.0.write().unwrap_or_else(|e| e.into_inner()), control)
+        std::mem::replace(
+            &mut *self.0.write().unwrap_or_else(|e| e.into_inner()),
+            control,
+        )
     }
 }
 
@@ -60,7 +63,12 @@ pub struct SyncControl {
 }
 
 impl SyncControl {
-    pub fn new(ledger: Ledger, mailbox: Mailbox, accounts: Accounts, demo_settings: DemoSettings) -> Self {
+    pub fn new(
+        ledger: Ledger,
+        mailbox: Mailbox,
+        accounts: Accounts,
+        demo_settings: DemoSettings,
+    ) -> Self {
         Self {
             mail: MailStore::new(ledger.store().pool().clone()),
             ledger,

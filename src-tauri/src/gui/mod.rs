@@ -20,9 +20,9 @@ use tauri::RunEvent;
 
 use crate::cli::{self, GlobalArgs};
 use crate::demo::DemoSettings;
+use crate::mailbox::{self, Mailbox};
 use crate::paths;
 use control::{Current, SyncControl};
-use crate::mailbox::{self, Mailbox};
 
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
@@ -77,8 +77,12 @@ pub fn run(global: &GlobalArgs) -> i32 {
         Ok(ledger) => ledger,
         Err((message, code)) => return cli::report(&message, code),
     };
-    let account_state =
-        account::AccountState::new(&data_dir, global.stale_after, accounts.clone(), demo.clone());
+    let account_state = account::AccountState::new(
+        &data_dir,
+        global.stale_after,
+        accounts.clone(),
+        demo.clone(),
+    );
     let control = Arc::new(Current::new(Arc::new(SyncControl::new(
         ledger, mailbox, accounts, demo,
     ))));

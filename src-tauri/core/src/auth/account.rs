@@ -74,7 +74,10 @@ impl Accounts {
                 ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(AuthError::Storage(format!("cannot read {}: {e}", path.display()))),
+            Err(e) => Err(AuthError::Storage(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
         }
     }
 
@@ -109,13 +112,14 @@ impl Accounts {
     pub async fn remembered_client(&self) -> Result<OAuthClientConfig, AuthError> {
         let record = self.current()?.ok_or(AuthError::NotConnected)?;
         let credentials = self.credentials(&record).await.map_err(|e| match e {
-            AuthError::SignInRequired(m) => AuthError::ClientSecret(format!(
-                "{m}; choose the client secret file again"
-            )),
+            AuthError::SignInRequired(m) => {
+                AuthError::ClientSecret(format!("{m}; choose the client secret file again"))
+            }
             other => other,
         })?;
         let parse = |text: &str| {
-            Url::parse(text).map_err(|_| AuthError::Storage(format!("{ACCOUNT_FILE} holds a bad address")))
+            Url::parse(text)
+                .map_err(|_| AuthError::Storage(format!("{ACCOUNT_FILE} holds a bad address")))
         };
         Ok(OAuthClientConfig {
             client_id: credentials.client_id,
@@ -142,11 +146,15 @@ impl Accounts {
         )
         .map_err(|e| AuthError::Network(e.to_string()))?;
         let profile = source.profile().await.map_err(|e| {
-            AuthError::Network(format!("signed in, but Gmail's profile could not be read: {e}"))
+            AuthError::Network(format!(
+                "signed in, but Gmail's profile could not be read: {e}"
+            ))
         })?;
         let email = profile.email_address.trim().to_owned();
         if email.is_empty() {
-            return Err(AuthError::Refused("Gmail's profile names no email address".into()));
+            return Err(AuthError::Refused(
+                "Gmail's profile names no email address".into(),
+            ));
         }
         let previous = self.current().ok().flatten();
         if let Some(old) = previous.as_ref().filter(|old| old.email != email) {
@@ -194,7 +202,11 @@ impl Accounts {
         match std::fs::remove_file(self.record_path()) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(AuthError::Storage(format!("cannot delete {ACCOUNT_FILE}: {e}"))),
+            Err(e) => {
+                return Err(AuthError::Storage(format!(
+                    "cannot delete {ACCOUNT_FILE}: {e}"
+                )))
+            }
         }
         Ok(Disconnected {
             email: record.email,
@@ -212,9 +224,11 @@ async fn revoke_old(c: &Credentials) -> Result<(), AuthError> {
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
 ) -> Result<T, AuthError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(AuthError::Storage(format!("the credential store failed: {e}"))))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(AuthError::Storage(format!(
+            "the credential store failed: {e}"
+        )))
+    })
 }
 
 /// The folder name for an account's own database: its address, lower-cased, with anything
@@ -224,6 +238,12 @@ pub fn account_folder(email: &str) -> String {
         .trim()
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "@._+-".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "@._+-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

@@ -50,8 +50,7 @@ impl OAuthClientConfig {
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| AuthError::ClientSecret(format!("cannot read {shown}: {e}")))?;
-        Self::from_json(&text)
-            .map_err(|e| AuthError::ClientSecret(format!("{shown}: {}", e)))
+        Self::from_json(&text).map_err(|e| AuthError::ClientSecret(format!("{shown}: {}", e)))
     }
 
     /// Parses a client secret file's text.
@@ -82,7 +81,11 @@ impl OAuthClientConfig {
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| bad("the client secret file has no client_secret"))?;
         let auth_uri = endpoint(installed.auth_uri.as_deref(), GOOGLE_AUTH_URI, "auth_uri")?;
-        let token_uri = endpoint(installed.token_uri.as_deref(), GOOGLE_TOKEN_URI, "token_uri")?;
+        let token_uri = endpoint(
+            installed.token_uri.as_deref(),
+            GOOGLE_TOKEN_URI,
+            "token_uri",
+        )?;
         Ok(Self {
             client_id,
             client_secret: Secret::new(client_secret),
@@ -135,8 +138,14 @@ mod tests {
         let c = OAuthClientConfig::from_json(GOOGLE).unwrap();
         assert_eq!(c.client_id, "123-abc.apps.googleusercontent.com");
         assert_eq!(c.client_secret.expose(), "GOCSPX-secret");
-        assert_eq!(c.revoke_uri().as_str(), "https://oauth2.googleapis.com/revoke");
-        assert!(!format!("{c:?}").contains("GOCSPX"), "the secret never prints");
+        assert_eq!(
+            c.revoke_uri().as_str(),
+            "https://oauth2.googleapis.com/revoke"
+        );
+        assert!(
+            !format!("{c:?}").contains("GOCSPX"),
+            "the secret never prints"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use hyper_util::rt::TokioExecutor;
 use oauth2::basic::{BasicClient, BasicErrorResponse};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, Scope, TokenResponse, TokenUrl,
+    EndpointSet, HttpRequest, HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -22,10 +22,16 @@ use crate::gmail::{Connector, Secret};
 /// Every request to Google's OAuth endpoints gives up after this long.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
-type Configured = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+type Configured =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
-fn oauth_client(config: &OAuthClientConfig, redirect_uri: Option<&str>) -> Result<Configured, AuthError> {
-    let bad = |e: url::ParseError| AuthError::ClientSecret(format!("the client's endpoints are not valid: {e}"));
+fn oauth_client(
+    config: &OAuthClientConfig,
+    redirect_uri: Option<&str>,
+) -> Result<Configured, AuthError> {
+    let bad = |e: url::ParseError| {
+        AuthError::ClientSecret(format!("the client's endpoints are not valid: {e}"))
+    };
     let mut client = BasicClient::new(ClientId::new(config.client_id.clone()))
         .set_client_secret(ClientSecret::new(config.client_secret.expose().to_owned()))
         .set_auth_type(AuthType::RequestBody)
@@ -181,10 +187,12 @@ fn token_error(what: &str, e: RequestTokenError<HttpError, BasicErrorResponse>) 
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default()
         )),
-        RequestTokenError::Request(e) => AuthError::Network(format!("cannot reach Google's token endpoint: {e}")),
-        RequestTokenError::Parse(_, _) => AuthError::Refused(format!(
-            "Google's answer to {what} could not be read"
-        )),
+        RequestTokenError::Request(e) => {
+            AuthError::Network(format!("cannot reach Google's token endpoint: {e}"))
+        }
+        RequestTokenError::Parse(_, _) => {
+            AuthError::Refused(format!("Google's answer to {what} could not be read"))
+        }
         RequestTokenError::Other(m) => AuthError::Refused(format!("Google refused {what}: {m}")),
     }
 }
@@ -209,7 +217,11 @@ impl Http {
         let (parts, body) = request.into_parts();
         let request = hyper::Request::from_parts(parts, Full::new(Bytes::from(body)));
         let exchange = async {
-            let response = self.0.request(request).await.map_err(|e| HttpError(e.to_string()))?;
+            let response = self
+                .0
+                .request(request)
+                .await
+                .map_err(|e| HttpError(e.to_string()))?;
             let (parts, body) = response.into_parts();
             let body = body.collect().await.map_err(|e| HttpError(e.to_string()))?;
             Ok(HttpResponse::from_parts(parts, body.to_bytes().to_vec()))

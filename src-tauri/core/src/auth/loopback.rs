@@ -35,7 +35,9 @@ impl Loopback {
     /// Listens on 127.0.0.1 on a port the OS picks, for an answer carrying `state`.
     pub async fn start(state: String) -> Result<Self, AuthError> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
-            AuthError::Network(format!("cannot listen on 127.0.0.1 for the sign-in answer: {e}"))
+            AuthError::Network(format!(
+                "cannot listen on 127.0.0.1 for the sign-in answer: {e}"
+            ))
         })?;
         let port = listener
             .local_addr()
@@ -62,9 +64,10 @@ impl Loopback {
     /// Waits for the one answer: the authorization code, or why it was refused. The listener
     /// keeps refusing later answers until it is dropped.
     pub async fn code(&mut self) -> Result<String, AuthError> {
-        let answer = self.answer.take().ok_or_else(|| {
-            AuthError::Refused("this sign-in already received its answer".into())
-        })?;
+        let answer = self
+            .answer
+            .take()
+            .ok_or_else(|| AuthError::Refused("this sign-in already received its answer".into()))?;
         answer
             .await
             .unwrap_or_else(|_| Err(AuthError::Network("the sign-in listener stopped".into())))
@@ -92,14 +95,26 @@ async fn serve(
         let request = match tokio::time::timeout(READ_LIMIT, read_request(&mut stream)).await {
             Ok(Some(r)) => r,
             _ => {
-                respond(&mut stream, 400, "Bad request", "That was not a sign-in answer.").await;
+                respond(
+                    &mut stream,
+                    400,
+                    "Bad request",
+                    "That was not a sign-in answer.",
+                )
+                .await;
                 continue;
             }
         };
         let url = Url::parse(&format!("http://127.0.0.1:{port}"))
             .and_then(|base| base.join(&request.target));
         let Ok(url) = url else {
-            respond(&mut stream, 400, "Bad request", "That was not a sign-in answer.").await;
+            respond(
+                &mut stream,
+                400,
+                "Bad request",
+                "That was not a sign-in answer.",
+            )
+            .await;
             continue;
         };
         if request.method != "GET" || url.path() != CALLBACK_PATH {
@@ -177,9 +192,9 @@ fn judge(request: &Request, url: &Url, port: u16, state: &str) -> Result<String,
             None => what,
         }));
     }
-    param("code")
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| AuthError::Refused("the sign-in answer carried no authorization code".into()))
+    param("code").filter(|c| !c.is_empty()).ok_or_else(|| {
+        AuthError::Refused("the sign-in answer carried no authorization code".into())
+    })
 }
 
 /// Reads the request line and headers (the body of a GET is ignored).

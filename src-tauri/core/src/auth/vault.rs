@@ -78,7 +78,9 @@ impl Credentials {
 
     fn from_json(text: &str, place: &str) -> Result<Self, AuthError> {
         let s: Stored = serde_json::from_str(text).map_err(|_| {
-            AuthError::SignInRequired(format!("the saved sign-in in {place} is damaged; connect Gmail again"))
+            AuthError::SignInRequired(format!(
+                "the saved sign-in in {place} is damaged; connect Gmail again"
+            ))
         })?;
         Ok(Self {
             client_id: s.client_id,
@@ -118,12 +120,18 @@ impl Vault {
     pub fn describe(&self, kind: TokenStoreKind) -> String {
         match kind {
             TokenStoreKind::Keyring => "the system keyring (Secret Service)".into(),
-            TokenStoreKind::File => format!("{} (readable only by you)", self.file_path().display()),
+            TokenStoreKind::File => {
+                format!("{} (readable only by you)", self.file_path().display())
+            }
         }
     }
 
     /// Saves the credentials (blocking; call from a blocking thread) and says where.
-    pub fn save(&self, account: &str, credentials: &Credentials) -> Result<TokenStoreKind, AuthError> {
+    pub fn save(
+        &self,
+        account: &str,
+        credentials: &Credentials,
+    ) -> Result<TokenStoreKind, AuthError> {
         if self.preference != VaultPreference::File {
             match keyring_call(self.keyring_user(account), {
                 let json = credentials.to_json();
@@ -139,11 +147,15 @@ impl Vault {
                     return Ok(TokenStoreKind::Keyring);
                 }
                 Ok(None) if self.preference == VaultPreference::Keyring => {
-                    return Err(AuthError::Keyring("the keyring did not keep the token".into()))
+                    return Err(AuthError::Keyring(
+                        "the keyring did not keep the token".into(),
+                    ))
                 }
                 Err(e) if self.preference == VaultPreference::Keyring => return Err(e),
                 Ok(None) | Err(_) => {
-                    tracing::info!("no usable keyring; keeping the token in a file readable only by you")
+                    tracing::info!(
+                        "no usable keyring; keeping the token in a file readable only by you"
+                    )
                 }
             }
         }
@@ -155,13 +167,17 @@ impl Vault {
     pub fn load(&self, account: &str, kind: TokenStoreKind) -> Result<Credentials, AuthError> {
         match kind {
             TokenStoreKind::Keyring => {
-                let json = keyring_call(self.keyring_user(account), |entry| match entry.get_password() {
-                    Ok(p) => Ok(Some(p)),
-                    Err(keyring::Error::NoEntry) => Ok(None),
-                    Err(e) => Err(e),
+                let json = keyring_call(self.keyring_user(account), |entry| {
+                    match entry.get_password() {
+                        Ok(p) => Ok(Some(p)),
+                        Err(keyring::Error::NoEntry) => Ok(None),
+                        Err(e) => Err(e),
+                    }
                 })?
                 .ok_or_else(|| {
-                    AuthError::SignInRequired("the saved sign-in is no longer in the keyring; connect Gmail again".into())
+                    AuthError::SignInRequired(
+                        "the saved sign-in is no longer in the keyring; connect Gmail again".into(),
+                    )
                 })?;
                 Credentials::from_json(&json, "the keyring")
             }
@@ -175,7 +191,12 @@ impl Vault {
                             path.display()
                         )))
                     }
-                    Err(e) => return Err(AuthError::Storage(format!("cannot read {}: {e}", path.display()))),
+                    Err(e) => {
+                        return Err(AuthError::Storage(format!(
+                            "cannot read {}: {e}",
+                            path.display()
+                        )))
+                    }
                 };
                 tighten(&path);
                 Credentials::from_json(&text, &path.display().to_string())
@@ -188,9 +209,11 @@ impl Vault {
     pub fn delete(&self, account: &str, kind: TokenStoreKind) -> Result<(), AuthError> {
         remove_file(&self.file_path())?;
         if kind == TokenStoreKind::Keyring {
-            keyring_call(self.keyring_user(account), |entry| match entry.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(e),
+            keyring_call(self.keyring_user(account), |entry| {
+                match entry.delete_credential() {
+                    Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                    Err(e) => Err(e),
+                }
             })?;
         }
         Ok(())
@@ -211,7 +234,9 @@ fn keyring_call<T: Send + 'static>(
     match rx.recv_timeout(KEYRING_LIMIT) {
         Ok(Ok(value)) => Ok(value),
         // The keyring's errors describe the platform, never the secret.
-        Ok(Err(e)) => Err(AuthError::Keyring(format!("the system keyring failed: {e}"))),
+        Ok(Err(e)) => Err(AuthError::Keyring(format!(
+            "the system keyring failed: {e}"
+        ))),
         Err(_) => Err(AuthError::Keyring(format!(
             "the system keyring did not answer within {} s",
             KEYRING_LIMIT.as_secs()
@@ -223,13 +248,17 @@ fn remove_file(path: &Path) -> Result<(), AuthError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(AuthError::Storage(format!("cannot delete {}: {e}", path.display()))),
+        Err(e) => Err(AuthError::Storage(format!(
+            "cannot delete {}: {e}",
+            path.display()
+        ))),
     }
 }
 
 /// A file only its owner can read, written whole or not at all (temp file, fsync, rename).
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), AuthError> {
-    let fail = |e: std::io::Error| AuthError::Storage(format!("cannot write {}: {e}", path.display()));
+    let fail =
+        |e: std::io::Error| AuthError::Storage(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(fail)?;
     let tmp = path.with_extension("tmp");

@@ -1,0 +1,436 @@
+//! `inbox-sync account login | status | logout` and `sync` of a connected account, as a user
+//! runs them, against the fake Google over real HTTP and the real loopback listener. The test
+//! plays the browser with `fake_gmail::browser`. Every command runs with `INBOX_SYNC_LOG=trace`
+//! so its logs are part of the output searched for tokens.
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_gmail::{browser, FakeConfig, FakeGmail};
+use inbox_sync_core::{Store, StoreOptions};
+use serde_json::Value;
+
+/// Everything the commands printed, to be searched for tokens at the end.
+#[derive(Default)]
+struct Transcript(String);
+
+impl Transcript {
+    fn keep(&mut self, out: &Output) {
+        self.0.push_str(&String::from_utf8_lossy(&out.stdout));
+        self.0.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+fn command(data: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_inbox-sync"));
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("INBOX_SYNC_DATA_DIR")
+        .env_remove("INBOX_SYNC_GMAIL_BASE_URL")
+        .env("INBOX_SYNC_TOKEN_STORE", "file")
+        .env("INBOX_SYNC_LOG", "trace")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+fn run(data: &Path, args: &[&str], transcript: &mut Transcript) -> Output {
+    let out = command(data, args).output().expect("run inbox-sync");
+    transcript.keep(&out);
+    out
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `account login`, with the test as the user's browser: reads the address the command prints
+/// first, opens it, follows the redirect to the command's loopback listener.
+async fn login(data: &Path, extra: &[&str], transcript: &mut Transcript) -> Output {
+    let mut args = vec!["account", "login", "--no-browser"];
+    args.extend_from_slice(extra);
+    let mut child = command(data, &args).spawn().expect("start login");
+    let stderr = drain(child.stderr.take().unwrap());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).expect("the sign-in address");
+    let (consent, landing) = browser::sign_in(url.trim()).await.expect("browser");
+    assert_eq!(consent.status, 302, "{}", consent.body);
+    assert_eq!(landing.status, 200, "{}", landing.body);
+    let rest = drain(stdout);
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    let out = Output {
+        status,
+        stdout: format!("{url}{}", rest.join().unwrap()).into_bytes(),
+        stderr: stderr.join().unwrap().into_bytes(),
+    };
+    transcript.keep(&out);
+    out
+}
+
+/// Reads a pipe to its end on its own thread, so a chatty child never blocks on a full pipe.
+fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    })
+}
+
+fn client_file(dir: &Path, name: &str, fake: &FakeGmail) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, fake.client_secret_json()).unwrap();
+    path
+}
+
+fn account_db(data: &Path, email: &str) -> PathBuf {
+    data.join("accounts").join(email).join("inbox-sync.sqlite3")
+}
+
+async fn ids(db: &Path) -> Vec<String> {
+    if !db.exists() {
+        return Vec::new();
+    }
+    let store = Store::open(db, StoreOptions::default()).await.unwrap();
+    let ids: Vec<String> = sqlx::query_scalar("SELECT gmail_id FROM messages ORDER BY gmail_id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    ids
+}
+
+fn truth_ids(fake: &FakeGmail) -> Vec<String> {
+    let mut ids: Vec<String> = fake.truth().into_iter().map(|t| t.id).collect();
+    ids.sort();
+    ids
+}
+
+/// Every file under `dir` (recursively) but the token store itself.
+fn files_except_credentials(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_except_credentials(&path));
+        } else if path.file_name().is_some_and(|n| n != "credentials.json") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn assert_no_secret_in(haystack: &[u8], secrets: &[String], what: &str) {
+    let text = String::from_utf8_lossy(haystack);
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "{what} contains a secret ({}…)",
+            &secret[..6.min(secret.len())]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_sync_status_logout_and_no_token_anywhere() {
+    let fake = FakeGmail::start(
+        FakeConfig::default()
+            .messages(120)
+            .seed(3)
+            .email_address("ann@example.com"),
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let secret_file = client_file(home.path(), "client_secret_test.json", &fake);
+    let mut transcript = Transcript::default();
+
+    let out = login(
+        &data,
+        &[
+            "--client-secret",
+            secret_file.to_str().unwrap(),
+            "--gmail-base-url",
+            &fake.base_url(),
+        ],
+        &mut transcript,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Connected ann@example.com"),
+        "{}",
+        text(&out)
+    );
+
+    let status = run(&data, &["account", "status"], &mut transcript);
+    assert!(
+        text(&status).contains("Connected: ann@example.com"),
+        "{}",
+        text(&status)
+    );
+    assert!(text(&status).contains("credentials.json (readable only by you)"));
+    let json = run(&data, &["account", "status", "--json"], &mut transcript);
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["connected"], true);
+    assert_eq!(v["email"], "ann@example.com");
+    assert_eq!(v["tokenStore"], "file");
+
+    let sync = run(&data, &["sync", "--quota", "0"], &mut transcript);
+    assert!(sync.status.success(), "{}", text(&sync));
+    assert_eq!(
+        ids(&account_db(&data, "ann@example.com")).await,
+        truth_ids(&fake)
+    );
+    assert!(
+        !data.join("inbox-sync.sqlite3").exists(),
+        "the account's mail goes to its own database, not the demo's"
+    );
+    let latest = run(&data, &["status", "--json"], &mut transcript);
+    let v: Value = serde_json::from_slice(&latest.stdout).unwrap();
+    assert_eq!(v["latest"]["status"], "success");
+    run(&data, &["history"], &mut transcript);
+
+    // Before logout: the token lives only in credentials.json (0600).
+    let mut secrets = fake.issued_tokens();
+    secrets.push(fake_gmail::OAuthClient::default().client_secret);
+    for file in files_except_credentials(&data) {
+        assert_no_secret_in(
+            &std::fs::read(&file).unwrap(),
+            &secrets,
+            &file.display().to_string(),
+        );
+    }
+
+    let revokes = fake.counts().revoke;
+    let out = run(&data, &["account", "logout"], &mut transcript);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("access revoked at Google"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(fake.counts().revoke, revokes + 1);
+    assert!(!data.join("credentials.json").exists() && !data.join("account.json").exists());
+    let out = run(&data, &["account", "status"], &mut transcript);
+    assert!(text(&out).contains("No Gmail account is connected"));
+
+    let secrets = {
+        let mut s = fake.issued_tokens();
+        s.push(fake_gmail::OAuthClient::default().client_secret);
+        s
+    };
+    assert_no_secret_in(
+        transcript.0.as_bytes(),
+        &secrets,
+        "the commands' output and logs",
+    );
+    assert!(
+        transcript.0.contains("TRACE") || transcript.0.contains("DEBUG"),
+        "logs were captured"
+    );
+    for file in files_except_credentials(&data) {
+        assert_no_secret_in(
+            &std::fs::read(&file).unwrap(),
+            &secrets,
+            &file.display().to_string(),
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
+    let fake = FakeGmail::start(
+        FakeConfig::default()
+            .messages(400)
+            .seed(5)
+            .email_address("bo@example.com")
+            .latency(Duration::from_millis(15)),
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let secret_file = client_file(home.path(), "client_secret.json", &fake);
+    let mut transcript = Transcript::default();
+    let out = login(
+        &data,
+        &[
+            "--client-secret",
+            secret_file.to_str().unwrap(),
+            "--gmail-base-url",
+            &fake.base_url(),
+        ],
+        &mut transcript,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+
+    let db = account_db(&data, "bo@example.com");
+    let child = command(&data, &["sync", "--quota", "0", "--concurrency", "4"])
+        .spawn()
+        .unwrap();
+    let child = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ids(&db).await.len() < 100 {
+        assert!(
+            Instant::now() < deadline,
+            "the sync stores its first batches"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    fake.revoke_refresh_tokens();
+    let out = child.await.unwrap();
+    transcript.keep(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("[auth]"), "{}", text(&out));
+    let kept = ids(&db).await.len();
+    assert!(kept >= 100 && kept < 400, "the mail so far is kept: {kept}");
+    let status = run(&data, &["status", "--json"], &mut transcript);
+    let v: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(v["latest"]["status"], "error");
+    assert_eq!(v["latest"]["errorTag"], "auth");
+
+    // Reconnect with the remembered client (no file), then the next sync resumes.
+    let out = login(&data, &[], &mut transcript).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let gets_before = fake.counts().messages_get;
+    let out = run(&data, &["sync", "--quota", "0"], &mut transcript);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(ids(&db).await, truth_ids(&fake));
+    let refetched = fake.counts().messages_get - gets_before;
+    println!("revoked mid-sync: {kept} of 400 kept; the resumed sync fetched {refetched}");
+    assert!(
+        refetched <= (400 - kept as u64) + 100,
+        "the resumed sync fetched {refetched} messages, not the {kept} kept ones again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_accounts_keeps_each_mailbox_apart() {
+    let a = FakeGmail::start(
+        FakeConfig::default()
+            .messages(40)
+            .seed(21)
+            .email_address("a@example.com"),
+    )
+    .await
+    .unwrap();
+    let b = FakeGmail::start(
+        FakeConfig::default()
+            .messages(60)
+            .seed(22)
+            .email_address("b@example.com"),
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut transcript = Transcript::default();
+    for fake in [&a, &b] {
+        let file = client_file(home.path(), "client.json", fake);
+        let out = login(
+            &data,
+            &[
+                "--client-secret",
+                file.to_str().unwrap(),
+                "--gmail-base-url",
+                &fake.base_url(),
+            ],
+            &mut transcript,
+        )
+        .await;
+        assert!(out.status.success(), "{}", text(&out));
+        let out = run(&data, &["sync", "--quota", "0"], &mut transcript);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    assert_eq!(
+        ids(&account_db(&data, "a@example.com")).await,
+        truth_ids(&a)
+    );
+    assert_eq!(
+        ids(&account_db(&data, "b@example.com")).await,
+        truth_ids(&b)
+    );
+    assert_eq!(
+        a.counts().revoke,
+        1,
+        "switching revoked the first account's token"
+    );
+    let out = run(&data, &["account", "status", "--json"], &mut transcript);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["email"], "b@example.com");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_logins_store_nothing() {
+    let fake = FakeGmail::start(FakeConfig::default().messages(5))
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut transcript = Transcript::default();
+
+    let web = home.path().join("web.json");
+    std::fs::write(&web, r#"{"web":{"client_id":"x","client_secret":"y"}}"#).unwrap();
+    let out = run(
+        &data,
+        &[
+            "account",
+            "login",
+            "--no-browser",
+            "--client-secret",
+            web.to_str().unwrap(),
+        ],
+        &mut transcript,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("Desktop app") && text(&out).contains("[clientSecret]"),
+        "{}",
+        text(&out)
+    );
+
+    let out = run(
+        &data,
+        &["account", "login", "--no-browser"],
+        &mut transcript,
+    );
+    assert!(text(&out).contains("[clientSecret]"), "{}", text(&out));
+
+    let file = client_file(home.path(), "client.json", &fake);
+    let started = Instant::now();
+    let out = run(
+        &data,
+        &[
+            "account",
+            "login",
+            "--no-browser",
+            "--timeout",
+            "1",
+            "--client-secret",
+            file.to_str().unwrap(),
+            "--gmail-base-url",
+            &fake.base_url(),
+        ],
+        &mut transcript,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("[signInTimeout]"), "{}", text(&out));
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    let left: Vec<_> = std::fs::read_dir(&data)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing stored: {left:?}");
+}
