@@ -341,9 +341,12 @@ async fn cancelling_stops_the_wait() {
     assert_eq!(err.code(), "signInCancelled");
 }
 
+/// With `INBOX_SYNC_TEST_KEYRING=1` (set by `cargo xtask test`, which runs this test again in
+/// a D-Bus session with an unlocked GNOME Keyring) a keyring must be there and be used;
+/// otherwise whatever this session has is accepted, but a missing keyring must fail clearly.
 #[tokio::test]
-async fn the_keyring_preference_fails_clearly_without_a_keyring() {
-    // No Secret Service on this bus (or no bus at all): "keyring" must say so, not fall back.
+async fn the_keyring_is_used_when_there_is_one_and_fails_clearly_when_required_and_absent() {
+    let required = std::env::var("INBOX_SYNC_TEST_KEYRING").as_deref() == Ok("1");
     let fake = fake(5).await;
     let data = tempfile::tempdir().unwrap();
     let accounts = Accounts::new(data.path(), VaultPreference::Keyring);
@@ -353,13 +356,29 @@ async fn the_keyring_preference_fails_clearly_without_a_keyring() {
     let signed_in = finish(pending, Duration::from_secs(10)).await.unwrap();
     let endpoint = GmailEndpoint::custom(&fake.base_url()).unwrap();
     match accounts.connect(&config, signed_in, &endpoint, 1).await {
-        // A desktop session with a keyring: then the token is there and not in a file.
+        // A desktop session with a keyring: then the token is there and not in a file, and it
+        // drives a sync; disconnecting deletes it from the keyring.
         Ok(record) => {
             assert_eq!(record.token_store, TokenStoreKind::Keyring);
             assert!(!data.path().join("credentials.json").exists());
+            let account_json = std::fs::read_to_string(data.path().join("account.json")).unwrap();
+            for token in fake.issued_tokens() {
+                assert!(!account_json.contains(&token));
+            }
+            let grant = accounts.token_grant(&record).await.unwrap();
+            let source = GmailSource::new(&endpoint, grant, Duration::from_secs(10)).unwrap();
+            use inbox_sync_core::sync::MailSource;
+            assert_eq!(source.profile().await.unwrap().email_address, EMAIL);
             accounts.disconnect().await.unwrap();
+            let gone = accounts
+                .vault()
+                .load(EMAIL, TokenStoreKind::Keyring)
+                .unwrap_err();
+            assert_eq!(gone.code(), "auth", "the keyring entry is deleted: {gone}");
+            println!("token kept in and deleted from the keyring");
         }
         Err(e) => {
+            assert!(!required, "a keyring was expected here: {e}");
             assert_eq!(e.code(), "keyring", "{e}");
             assert_nothing_stored(data.path());
         }

@@ -14,6 +14,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "dbus-x11",
+    // A real Secret Service for the keyring test of Google sign-in.
+    "gnome-keyring",
 ];
 
 fn main() -> ExitCode {
@@ -31,6 +33,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the sign-in keyring test again where a keyring exists: a private D-Bus session with
+/// GNOME Keyring unlocked by a throwaway password, so the token must go to (and be deleted
+/// from) the real Secret Service.
+fn keyring_test() -> Result<(), String> {
+    let script =
+        "echo -n inbox-sync-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+        && INBOX_SYNC_TEST_KEYRING=1 cargo test -p inbox-sync-core --test auth_signin keyring";
+    step("dbus-run-session", &["--", "sh", "-c", script])
 }
 
 /// Runs a command to completion, failing with its name when it fails.
@@ -191,6 +203,7 @@ fn run_tests() -> Result<(), String> {
     ];
     step("cargo", &lints)?;
     step("cargo", &["test", "--workspace", "--no-fail-fast"])?;
+    keyring_test()?;
     ensure_node()?;
     step("node", &["--test", "ui/tests/"])?;
     let seconds = std::env::var("FUZZ_SECONDS").unwrap_or_else(|_| "60".into());
