@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use fake_gmail::{FakeConfig, FakeGmail};
-use fantoccini::Locator;
 use harness::{App, FakeBrowser, Knobs};
 use serde_json::{json, Value};
 
@@ -424,12 +423,7 @@ async fn go_to(app: &App, hash: &str) {
     app.wait_for(
         &format!("the {hash} page is shown"),
         Duration::from_secs(5),
-        || async {
-            app.client
-                .execute("return location.hash", vec![])
-                .await
-                .is_ok_and(|h| h == json!(hash))
-        },
+        || async { app.eval("return location.hash").await == json!(hash) },
     )
     .await;
 }
@@ -486,21 +480,62 @@ async fn act_as_browser(url: &str, fake: &FakeGmail) {
     );
 }
 
-/// Every file under `dir`, recursively.
+/// Where a screenshot of the real window goes: `docs/` when `INBOX_SYNC_E2E_DOCS=1` (to
+/// refresh the README's pictures), else `target/tmp/e2e-screens/`, so that a test run leaves
+/// the working tree as it was.
+fn shot_path(name: &str) -> PathBuf {
+    let dir = if std::env::var("INBOX_SYNC_E2E_DOCS").is_ok_and(|v| v == "1") {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs")
+    } else {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e-screens")
+    };
+    dir.join(format!("{name}.png"))
+}
+
+/// Every regular file under `dir`, recursively.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         if path.is_dir() {
             out.extend(files_under(&path));
-        } else {
+        } else if path.is_file() {
             out.push(path);
         }
     }
     out
 }
 
-/// Waits until the account's latest run has finished with `status` and is not `not_id`.
+fn holds(bytes: &[u8], token: &str) -> bool {
+    bytes.windows(token.len()).any(|w| w == token.as_bytes())
+}
+
+/// Fails if any of `tokens` is in any of `places` (name, content).
+fn assert_no_token(places: &[(String, Vec<u8>)], tokens: &[String]) {
+    for (name, bytes) in places {
+        for token in tokens {
+            assert!(
+                !holds(bytes, token),
+                "{name} holds a token the fake issued ({}…)",
+                &token[..6]
+            );
+        }
+    }
+}
+
+/// Every regular file under the data directory, except `except`, with its content.
+fn data_files(data_dir: &Path, except: &[&Path]) -> Vec<(String, Vec<u8>)> {
+    files_under(data_dir)
+        .into_iter()
+        .filter(|p| !except.contains(&p.as_path()))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            (p.display().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// Waits until the latest run is finished, is not run `not_id`, and none runs; returns it.
 async fn wait_run_done(app: &App, not_id: Option<i64>, deadline: Duration) -> Value {
     app.wait_for(
         "a new sync of the account has finished",
@@ -550,11 +585,14 @@ async fn connect_gmail_sync_reconnect_disconnect() {
             browser.path_env(),
             ("INBOX_SYNC_TOKEN_STORE".into(), "file".into()),
             ("INBOX_SYNC_GMAIL_BASE_URL".into(), fake.base_url()),
+            // Every log line the app has goes to its stderr, which is searched for tokens.
+            ("INBOX_SYNC_LOG".into(), "debug,sqlx=warn".into()),
         ],
         ..Knobs::default()
     })
     .await;
     timings.push(("launch", t0.elapsed()));
+    app.trace_page().await;
     let demo_label = format!("Demo mailbox ({} messages)", app.knobs.messages);
     assert_eq!(
         app.text("#source-label").await.as_deref(),
@@ -573,13 +611,8 @@ async fn connect_gmail_sync_reconnect_disconnect() {
         },
     )
     .await;
-    app.client
-        .find(Locator::Css("#account-client-secret"))
-        .await
-        .expect("the client secret field")
-        .send_keys(&secret_path.display().to_string())
-        .await
-        .expect("type the client secret path");
+    app.type_into("#account-client-secret", &secret_path.display().to_string())
+        .await;
     app.click("#connect-button").await;
     let url = wait_for_opened(&app, &browser, 1).await;
     assert_eq!(
@@ -668,9 +701,8 @@ async fn connect_gmail_sync_reconnect_disconnect() {
         || async { app.text("#source-label").await.as_deref() == Some(EMAIL) },
     )
     .await;
-    app.screenshot_display_to(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/settings-account.png"),
-    );
+    app.screenshot_display_to(&shot_path("settings-account"))
+        .await;
 
     // 4. Google revokes the sign-in: the next sync asks to reconnect; Reconnect signs in again.
     let t = Instant::now();
@@ -689,16 +721,6 @@ async fn connect_gmail_sync_reconnect_disconnect() {
     );
     assert_eq!(failed["errorTag"], "auth", "as an auth error: {failed}");
     assert_eq!(failed["trigger"], "button", "{failed}");
-    for _ in 0..20 {
-        eprintln!(
-            "DEBUG card={} account={} opened={:?} authorize={}",
-            app.card_state().await,
-            app.invoke("get_account", json!({})).await,
-            browser.opened(),
-            fake.counts().authorize
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
     wait_state(&app, "error", Duration::from_secs(5)).await;
     assert_eq!(
         app.text("#fetch-status").await.as_deref(),
@@ -714,9 +736,8 @@ async fn connect_gmail_sync_reconnect_disconnect() {
         "Reconnect can be clicked"
     );
     timings.push(("revoked to Reconnect card", t.elapsed()));
-    app.screenshot_display_to(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/reconnect-card.png"),
-    );
+    app.screenshot_display_to(&shot_path("reconnect-card"))
+        .await;
 
     let t = Instant::now();
     app.click("#fetch-button").await;
@@ -745,6 +766,29 @@ async fn connect_gmail_sync_reconnect_disconnect() {
         "the mail is still there, once each"
     );
     assert_eq!(app.text("#source-label").await.as_deref(), Some(EMAIL));
+
+    // While connected, the refresh token is in credentials.json (which shows the search finds
+    // tokens as they are stored) and nowhere else: not in account.json, settings.json or any
+    // database.
+    let issued = fake.issued_tokens();
+    let kept = std::fs::read(&credentials).expect("read credentials.json");
+    assert!(
+        issued.iter().any(|t| holds(&kept, t)),
+        "credentials.json holds a token the fake issued"
+    );
+    let connected_files = data_files(&app.data_dir(), &[credentials.as_path()]);
+    let names: Vec<&str> = connected_files.iter().map(|(n, _)| n.as_str()).collect();
+    for wanted in [
+        "/account.json",
+        "/settings.json",
+        "/accounts/you@example.com/inbox-sync.sqlite3",
+    ] {
+        assert!(
+            names.iter().any(|n| n.ends_with(wanted)),
+            "{wanted} is among the files searched while connected: {names:?}"
+        );
+    }
+    assert_no_token(&connected_files, &issued);
 
     // 5. Disconnect from Settings, confirming in the page.
     let t = Instant::now();
@@ -817,34 +861,29 @@ async fn connect_gmail_sync_reconnect_disconnect() {
         "two sign-ins issued two codes, two refresh tokens and access tokens: {} tokens",
         tokens.len()
     );
-    let data_dir = app.data_dir();
-    let mut scanned: Vec<(String, Vec<u8>)> = files_under(&data_dir)
-        .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap_or_default();
-            (p.display().to_string(), bytes)
-        })
-        .collect();
+    assert!(
+        !credentials.exists(),
+        "disconnecting deleted the token file"
+    );
+    let mut scanned = data_files(&app.data_dir(), &[]);
     let names: Vec<String> = scanned.iter().map(|(n, _)| n.clone()).collect();
-    for wanted in ["settings.json", "inbox-sync.sqlite3", "accounts/"] {
+    for wanted in [
+        "/settings.json",
+        "/inbox-sync.sqlite3",
+        "/accounts/you@example.com/inbox-sync.sqlite3",
+    ] {
         assert!(
-            names.iter().any(|n| n.contains(wanted)),
-            "{wanted} is among the files scanned: {names:?}"
+            names.iter().any(|n| n.ends_with(wanted)),
+            "{wanted} is among the files searched: {names:?}"
         );
     }
-    scanned.push((
-        "the app's stdout and stderr".into(),
-        app.driver_log().into_bytes(),
-    ));
-    for (name, bytes) in &scanned {
-        for token in &tokens {
-            assert!(
-                !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
-                "{name} holds a token the fake issued ({}…)",
-                &token[..6]
-            );
-        }
-    }
+    let output = app.driver_log();
+    assert!(
+        output.contains(" DEBUG "),
+        "the app's log lines (INBOX_SYNC_LOG=debug) are in the captured output"
+    );
+    scanned.push(("the app's stdout and stderr".into(), output.into_bytes()));
+    assert_no_token(&scanned, &tokens);
     timings.push(("whole test", t0.elapsed()));
     eprintln!("e2e timings: {timings:?}; files scanned: {names:?}");
 }

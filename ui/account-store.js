@@ -31,11 +31,33 @@ function set(next) {
   for (const fn of subscribers) fn(state);
 }
 
+/** Requests of this window that have ended: a get_account answer read before one of them ended may predate it. */
+let requestsEnded = 0;
+
+function endRequest(next) {
+  requestsEnded += 1;
+  set(next);
+}
+
+/**
+ * Every answer is folded into the state as it is when the answer arrives (never into a copy taken before the await),
+ * and a get_account answer overtaken by the end of a request (connect, cancel, disconnect) is read again: applied, it
+ * would bring back what the request just ended, e.g. a "connect" still pending long after the sign-in completed.
+ */
 export async function refresh() {
-  try {
-    set(applyAccount(state, await ipc.getAccount()));
-  } catch (err) {
-    set(applyAccountError(state, err));
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const ended = requestsEnded;
+    let account;
+    try {
+      account = await ipc.getAccount();
+    } catch (err) {
+      set(applyAccountError(state, err));
+      return;
+    }
+    if (ended === requestsEnded || attempt === 2) {
+      set(applyAccount(state, account));
+      return;
+    }
   }
 }
 
@@ -44,10 +66,11 @@ export async function connectAccount(clientSecretPath) {
   if (state.pending) return null;
   set(beginRequest(state, "connect"));
   try {
-    set(connectSucceeded(state, await ipc.connectAccount(clientSecretPath), Date.now()));
+    const account = await ipc.connectAccount(clientSecretPath);
+    endRequest(connectSucceeded(state, account, Date.now()));
     return null;
   } catch (err) {
-    set(connectFailed(state, err));
+    endRequest(connectFailed(state, err));
     refresh(); // e.g. signInBusy: show the sign-in that is in the way
     return state.error;
   }
@@ -60,10 +83,10 @@ export async function cancelSignIn() {
   set(beginRequest(state, "cancel"));
   try {
     const result = await ipc.cancelSignIn();
-    set({ ...requestDone(state), pending: state.pending === "cancel" ? resume : state.pending });
+    endRequest({ ...requestDone(state), pending: state.pending === "cancel" ? resume : state.pending });
     if (!result?.cancelled) refresh(); // it had already finished or failed: show what it became
   } catch (err) {
-    set({ ...requestFailed(state, err), pending: state.pending === "cancel" ? resume : state.pending });
+    endRequest({ ...requestFailed(state, err), pending: state.pending === "cancel" ? resume : state.pending });
   }
 }
 
@@ -71,9 +94,10 @@ export async function disconnect() {
   if (state.pending) return;
   set(beginRequest(state, "disconnect"));
   try {
-    set(disconnectSucceeded(state, await ipc.disconnectAccount()));
+    const result = await ipc.disconnectAccount();
+    endRequest(disconnectSucceeded(state, result));
   } catch (err) {
-    set(requestFailed(state, err));
+    endRequest(requestFailed(state, err));
   }
   refresh();
 }

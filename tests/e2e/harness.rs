@@ -18,6 +18,16 @@ pub const APP: &str = env!("CARGO_BIN_EXE_inbox-sync");
 /// Launching WebKit on a busy two-core machine can be slow; this bounds it, generously.
 pub const LAUNCH: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(50);
+/// A WebDriver command that has not answered by then never will: fail instead of hanging.
+pub const CALL: Duration = Duration::from_secs(40);
+
+/// Awaits one WebDriver command, failing the test (with what it was) if it hangs.
+pub async fn bounded<T>(what: &str, call: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(CALL, call).await {
+        Ok(out) => out,
+        Err(_) => panic!("the WebDriver command {what} did not answer within {CALL:?}"),
+    }
+}
 
 /// One window test at a time: each brings up a whole WebKit, and the 2-second promises under
 /// test should not be measured on a machine starved by a neighbouring test's WebKit.
@@ -203,8 +213,15 @@ impl App {
                 return;
             }
             if Instant::now() >= end {
+                // The page's own account first: a WebDriver screenshot can hang the session.
+                let trace = tokio::time::timeout(Duration::from_secs(20), self.page_trace())
+                    .await
+                    .unwrap_or_else(|_| "(the page did not answer)".into());
                 let shot = self.screenshot("timeout").await;
-                panic!("timed out after {deadline:?} waiting until {what} (screenshot: {shot})");
+                panic!(
+                    "timed out after {deadline:?} waiting until {what} (screenshot: {shot})\n\
+                     page trace:\n{trace}"
+                );
             }
             tokio::time::sleep(POLL).await;
         }
@@ -213,22 +230,36 @@ impl App {
     /// The trimmed text of the first element matching `css`, or None when there is none.
     pub async fn text(&self, css: &str) -> Option<String> {
         let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;";
-        match self.client.execute(script, vec![json!(css)]).await {
+        match bounded(
+            &format!("text({css})"),
+            self.client.execute(script, vec![json!(css)]),
+        )
+        .await
+        {
             Ok(Value::String(s)) => Some(s),
-            _ => None,
+            Ok(_) => None,
+            Err(e) => {
+                eprintln!("e2e: text({css}) failed: {e}");
+                None
+            }
         }
     }
 
     /// An attribute of the first element matching `css`; None when absent.
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
         let script = "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;";
-        match self
-            .client
-            .execute(script, vec![json!(css), json!(name)])
-            .await
+        match bounded(
+            &format!("attr({css}, {name})"),
+            self.client.execute(script, vec![json!(css), json!(name)]),
+        )
+        .await
         {
             Ok(Value::String(s)) => Some(s),
-            _ => None,
+            Ok(_) => None,
+            Err(e) => {
+                eprintln!("e2e: attr({css}, {name}) failed: {e}");
+                None
+            }
         }
     }
 
@@ -254,25 +285,82 @@ impl App {
 
     /// A real click through WebDriver.
     pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
+        bounded(&format!("click({css})"), async {
+            self.client
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("{css} is on the page: {e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{css} can be clicked: {e}"));
+        })
+        .await
+    }
+
+    /// Types `keys` into the element matching `css`, as a user would.
+    pub async fn type_into(&self, css: &str, keys: &str) {
+        bounded(&format!("type_into({css})"), async {
+            self.client
+                .find(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("{css} is on the page: {e}"))
+                .send_keys(keys)
+                .await
+                .unwrap_or_else(|e| panic!("{css} takes keys: {e}"));
+        })
+        .await
+    }
+
+    /// Runs `script` in the page and returns its value (Null when it fails).
+    pub async fn eval(&self, script: &str) -> Value {
+        bounded(
+            &format!("execute({script})"),
+            self.client.execute(script, vec![]),
+        )
+        .await
+        .unwrap_or(Value::Null)
+    }
+
+    /// From now on the page records, in `window.__e2eTrace`, every command the UI sends over
+    /// the IPC (and how it ended), console warnings, clicks and account events, with times:
+    /// what a failing test prints to show what the window did.
+    pub async fn trace_page(&self) {
+        self.eval(TRACE_SCRIPT).await;
+    }
+
+    /// The page's trace since `trace_page` (one line per entry), then the account and sync
+    /// stores' state as the UI holds it.
+    pub async fn page_trace(&self) -> String {
+        let trace = match self
+            .eval("return (window.__e2eTrace || []).join('\\n')")
             .await
-            .unwrap_or_else(|e| panic!("{css} is on the page: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("{css} can be clicked: {e}"));
+        {
+            Value::String(s) => s,
+            other => format!("(no trace: {other})"),
+        };
+        let script = "const done = arguments[arguments.length - 1];
+            Promise.all(['./account-store.js', './sync-store.js'].map((m) => import(m)))
+              .then(([a, s]) => done({ account: a.getState(), sync: s.getState() }), (e) => done(String(e)));";
+        let stores = bounded(
+            "the stores' state",
+            self.client.execute_async(script, vec![]),
+        )
+        .await
+        .unwrap_or_else(|e| json!(e.to_string()));
+        format!("{trace}\nstores: {stores}")
     }
 
     /// Calls a Tauri command from the page, as the UI does: Ok(value) or Err({code, message}).
     pub async fn try_invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         let script = "const done = arguments[arguments.length - 1];
-            window.__TAURI__.core.invoke(arguments[0], arguments[1])
+            window.__TAURI__.core.invoke(arguments[0], arguments[1], { headers: { 'x-e2e': '1' } })
               .then(ok => done({ ok: ok === undefined ? null : ok }), err => done({ err }));";
-        let out = self
-            .client
-            .execute_async(script, vec![json!(cmd), args])
-            .await
-            .unwrap_or_else(|e| panic!("the page runs invoke({cmd}): {e}"));
+        let out = bounded(
+            &format!("invoke({cmd})"),
+            self.client.execute_async(script, vec![json!(cmd), args]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the page runs invoke({cmd}): {e}"));
         match out {
             Value::Object(mut map) => match map.remove("ok") {
                 Some(ok) => Ok(ok),
@@ -343,17 +431,19 @@ impl App {
         .into_owned()
     }
 
-    /// Saves the whole X display (the real window, as a user sees it) to `path` with
-    /// imagemagick's `import -window root`.
-    pub fn screenshot_display_to(&self, path: &Path) {
+    /// Saves the real window as the X display shows it (imagemagick's `import -window root`,
+    /// cropped to the window's rectangle) to `path`: what a user sees, unlike WebDriver's
+    /// rendering of the page.
+    pub async fn screenshot_display_to(&self, path: &Path) {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("screenshot folder");
         }
-        let status = Command::new("import")
-            .args(["-window", "root", "-display", &self.stage.display])
-            .arg(path)
-            .status()
-            .expect("run imagemagick's import");
+        let mut cmd = Command::new("import");
+        cmd.args(["-window", "root", "-display", &self.stage.display]);
+        if let Ok((x, y, w, h)) = bounded("window rect", self.client.get_window_rect()).await {
+            cmd.args(["-crop", &format!("{w}x{h}+{x}+{y}"), "+repage"]);
+        }
+        let status = cmd.arg(path).status().expect("run imagemagick's import");
         assert!(
             status.success(),
             "import -window root saves {}",
@@ -364,12 +454,53 @@ impl App {
     /// Saves a screenshot of the window into the test's directory and returns its path.
     pub async fn screenshot(&self, name: &str) -> String {
         let path = self.stage.keep_dir().join(format!("{name}.png"));
-        match self.client.screenshot().await {
-            Ok(png) if std::fs::write(&path, &png).is_ok() => path.display().to_string(),
+        match tokio::time::timeout(Duration::from_secs(10), self.client.screenshot())
+            .await
+            .ok()
+            .and_then(Result::ok)
+        {
+            Some(png) if std::fs::write(&path, &png).is_ok() => path.display().to_string(),
             _ => self.stage.screenshot_display(name),
         }
     }
 }
+
+/// Installed by `App::trace_page`: wraps `fetch` (the Tauri IPC's transport, `ipc://…`) and
+/// `console.warn`/`error`; the harness's own commands carry an `x-e2e` header and are left out.
+const TRACE_SCRIPT: &str = r##"
+if (!window.__e2eTrace) {
+  const trace = (window.__e2eTrace = []);
+  const log = (m) => { trace.push(`${new Date().toISOString().slice(11, 23)} ${m}`); if (trace.length > 400) trace.shift(); };
+  const fetch = window.fetch.bind(window);
+  let n = 0;
+  window.fetch = (input, init) => {
+    const url = String(input?.url ?? input);
+    const headers = new Headers(init?.headers || {});
+    if (!url.startsWith("ipc:") || headers.has("x-e2e")) return fetch(input, init);
+    const id = ++n;
+    const cmd = decodeURIComponent(url.replace(/^ipc:\/\/localhost\//, ""));
+    let body = "";
+    try { body = typeof init?.body === "string" ? init.body.slice(0, 120) : ""; } catch {}
+    log(`#${id} ipc ${cmd} ${body}`);
+    return fetch(input, init).then(
+      (r) => { log(`#${id} answered ${cmd} ${r.status} ${r.headers.get("Tauri-Response")}`); return r; },
+      (e) => { log(`#${id} FAILED ${cmd} ${e}`); throw e; });
+  };
+  for (const level of ["warn", "error"]) {
+    const orig = console[level].bind(console);
+    console[level] = (...args) => { log(`console.${level} ${args.map(String).join(" ")}`); orig(...args); };
+  }
+  document.addEventListener("click", (e) => {
+    const t = e.target.closest("button, a") || e.target;
+    log(`click ${t.id || t.tagName} trusted=${e.isTrusted} card=${document.querySelector("#fetch-card")?.dataset.state}`);
+  }, true);
+  for (const name of ["account://sign-in", "account://changed"]) {
+    window.__TAURI__.event.listen(name, (e) => log(`event ${name} ${JSON.stringify(e.payload).slice(0, 160)}`));
+  }
+  log("tracing");
+}
+return true;
+"##;
 
 impl Stage {
     /// Failure evidence outlives the temp dir: it goes under target/e2e-failures.
