@@ -17,11 +17,15 @@ export const initialAccountState = Object.freeze({
 
 const CANCELLED_NOTE = { text: "Sign-in cancelled.", tone: "info" };
 
-/** A get_account answer is exact, except that it may predate this window's own sign-in starting. */
+/**
+ * A get_account answer is exact, except that it may predate this window's own sign-in starting. Its
+ * connectedAtMs (kept by the app across restarts) is when the account last signed in.
+ */
 export function applyAccount(state, account) {
   if (!account) return state;
   const signIn = account.signIn ?? (state.pending === "connect" ? state.signIn : null);
-  return { ...state, account, signIn, error: state.error?.load ? null : state.error };
+  const signedInAtMs = Math.max(state.signedInAtMs, account.connected ? account.connectedAtMs ?? 0 : 0);
+  return { ...state, account, signIn, signedInAtMs, error: state.error?.load ? null : state.error };
 }
 
 /** The mailbox switched (account://changed): a connected account means a sign-in just completed. */

@@ -175,3 +175,12 @@ test("client secret path: trimmed, unquoted, file:// made a path, empty means th
   assert.equal(clientSecretPathOf("''"), null);
   assert.equal(clientSecretPathOf(undefined), null);
 });
+
+test("the app's connectedAtMs answers an older auth error even after a restart", () => {
+  const loaded = applyAccount(initialAccountState, { ...connectedView, connectedAtMs: NOW - 1_000 });
+  assert.equal(loaded.signedInAtMs, NOW - 1_000);
+  const older = applyAccount(loaded, { ...connectedView, connectedAtMs: NOW - 5_000 });
+  assert.equal(older.signedInAtMs, NOW - 1_000, "never goes back in time");
+  const signedOut = applyAccount(initialAccountState, view({ connectedAtMs: NOW }));
+  assert.equal(signedOut.signedInAtMs, 0, "a disconnected account answers nothing");
+});

@@ -12,7 +12,8 @@ const number = new Intl.NumberFormat();
 
 function stat(label, hint) {
   const value = h("span", { class: "stat-value" }, "—");
-  return { el: h("div", { class: "stat card" }, h("span", { class: "stat-label" }, label), value, h("span", { class: "stat-hint" }, hint)), value };
+  const hintEl = h("span", { class: "stat-hint" }, hint);
+  return { el: h("div", { class: "stat card" }, h("span", { class: "stat-label" }, label), value, hintEl), value, hint: hintEl };
 }
 
 export function mountHome(container) {
@@ -50,6 +51,7 @@ export function mountHome(container) {
       setText(messages.value, number.format(counts.messages));
       setText(links.value, number.format(counts.links));
       setText(defects.value, number.format(counts.withDefects));
+      setText(defects.hint, counts.withDefects === 1 ? "message that parsed with problems" : "messages that parsed with problems");
     }
     if (latest) {
       const now = Date.now();
