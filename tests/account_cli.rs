@@ -295,7 +295,10 @@ async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("[auth]"), "{}", text(&out));
     let kept = ids(&db).await.len();
-    assert!(kept >= 100 && kept < 400, "the mail so far is kept: {kept}");
+    assert!(
+        (100..400).contains(&kept),
+        "the mail so far is kept: {kept}"
+    );
     let status = run(&data, &["status", "--json"], &mut transcript);
     let v: Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(v["latest"]["status"], "error");
