@@ -140,6 +140,7 @@ fn assert_no_secret_in(haystack: &[u8], secrets: &[String], what: &str) {
     }
 }
 
+/// login → sync → status → logout work, and no issued token or client secret is in any output, log or file but the token store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_sync_status_logout_and_no_token_anywhere() {
     let fake = FakeGmail::start(
@@ -248,6 +249,7 @@ async fn login_sync_status_logout_and_no_token_anywhere() {
     }
 }
 
+/// A token revoked mid-sync ends the run error/auth with the mail kept; after signing in again the sync resumes without refetching.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
     let fake = FakeGmail::start(
@@ -319,6 +321,7 @@ async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
     );
 }
 
+/// Two accounts signed in one after the other keep their mail in separate databases; the first token is revoked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switching_accounts_keeps_each_mailbox_apart() {
     let a = FakeGmail::start(
@@ -375,6 +378,7 @@ async fn switching_accounts_keeps_each_mailbox_apart() {
     assert_eq!(v["email"], "b@example.com");
 }
 
+/// A Web-app client file, no file, and a timed-out sign-in each fail with their tag and store nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_logins_store_nothing() {
     let fake = FakeGmail::start(FakeConfig::default().messages(5))

@@ -75,6 +75,7 @@ async fn finish(pending: PendingSignIn, limit: Duration) -> Result<SignedIn, Aut
     pending.finish(limit, &CancellationToken::new()).await
 }
 
+/// The whole flow through the real listener (RFC 8252 URL, consent, code + PKCE) ends in a synced account, with tokens only in the 0600 file.
 #[tokio::test]
 async fn sign_in_through_the_loopback_then_sync_the_account() {
     let fake = fake(150).await;
@@ -159,6 +160,7 @@ async fn sign_in_through_the_loopback_then_sync_the_account() {
     }
 }
 
+/// An answer with another `state` is refused in the browser and by the sign-in, and nothing is stored.
 #[tokio::test]
 async fn a_wrong_state_is_refused_and_nothing_is_stored() {
     let fake = fake(5).await;
@@ -178,6 +180,7 @@ async fn a_wrong_state_is_refused_and_nothing_is_stored() {
     assert_nothing_stored(data.path());
 }
 
+/// The token endpoint refuses a code without its PKCE verifier or with the wrong one.
 #[tokio::test]
 async fn a_missing_or_wrong_pkce_verifier_is_refused() {
     let fake = fake(5).await;
@@ -210,6 +213,7 @@ async fn a_missing_or_wrong_pkce_verifier_is_refused() {
     );
 }
 
+/// A redirect moved to another port, addressed to another host, or to a non-loopback URI is refused.
 #[tokio::test]
 async fn a_redirect_to_another_port_or_host_is_refused() {
     let fake = fake(5).await;
@@ -260,6 +264,7 @@ async fn a_redirect_to_another_port_or_host_is_refused() {
     assert_nothing_stored(data.path());
 }
 
+/// The listener takes one answer (a second gets 409), closes after, and the code cannot be redeemed twice.
 #[tokio::test]
 async fn a_second_redirect_is_refused_and_the_code_works_once() {
     let fake = fake(5).await;
@@ -288,6 +293,7 @@ async fn a_second_redirect_is_refused_and_the_code_works_once() {
     assert_eq!(replay.code(), "signInRefused");
 }
 
+/// A sign-in nobody finishes stops at its deadline, closes its port and stores nothing.
 #[tokio::test]
 async fn a_sign_in_nobody_finishes_times_out_and_closes_its_port() {
     let fake = fake(5).await;
@@ -313,6 +319,7 @@ async fn a_sign_in_nobody_finishes_times_out_and_closes_its_port() {
     assert_nothing_stored(data.path());
 }
 
+/// Consent refused in the browser ends the sign-in with that reason.
 #[tokio::test]
 async fn access_denied_in_the_browser_is_refused_with_the_reason() {
     let fake = fake(5).await;
@@ -324,6 +331,7 @@ async fn access_denied_in_the_browser_is_refused_with_the_reason() {
     assert!(err.to_string().contains("not granted"), "{err}");
 }
 
+/// Cancelling ends the wait for the browser at once.
 #[tokio::test]
 async fn cancelling_stops_the_wait() {
     let fake = fake(5).await;
