@@ -196,11 +196,16 @@ async fn sigkill_at_ten_points_then_resume() {
             "SELECT count(*) FROM sync_runs WHERE status = 'running' AND owner_pid = {}",
             child.id()
         );
+        // Once enough is stored the fake stops answering, so the run cannot finish (batches
+        // commit 100 at a time: the one reaching 750 is also the last) before it is seen.
         let reached = wait_for(Duration::from_secs(60), || {
-            let (data, mine) = (data.clone(), mine.clone());
+            let (data, mine, fake) = (data.clone(), mine.clone(), fake.handle());
             async move {
+                if count(&data, "SELECT count(*) FROM messages").await < at {
+                    return false;
+                }
+                fake.set_hang(true);
                 count(&data, &mine).await == 1
-                    && count(&data, "SELECT count(*) FROM messages").await >= at
             }
         })
         .await;
@@ -216,6 +221,7 @@ async fn sigkill_at_ten_points_then_resume() {
             None,
             "point {i}: killed by a signal, not exited"
         );
+        fake.set_hang(false);
     }
     let begun = Instant::now();
     let out = finish(sync_command(&data, &fake, &["--json"]).spawn().unwrap());
