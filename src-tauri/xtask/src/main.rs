@@ -39,9 +39,11 @@ fn main() -> ExitCode {
 /// GNOME Keyring unlocked by a throwaway password, so the token must go to (and be deleted
 /// from) the real Secret Service.
 fn keyring_test() -> Result<(), String> {
-    let script =
-        "echo -n inbox-sync-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
-        && INBOX_SYNC_TEST_KEYRING=1 cargo test -p inbox-sync-core --test auth_signin keyring";
+    // A throwaway keyring directory: the test never touches (or depends on) the user's own.
+    let script = "export XDG_DATA_HOME=\"$(mktemp -d)\" \
+        && echo -n inbox-sync-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+        && INBOX_SYNC_TEST_KEYRING=1 cargo test -p inbox-sync-core --test auth_signin keyring; \
+        status=$?; rm -rf \"$XDG_DATA_HOME\"; exit $status";
     step("dbus-run-session", &["--", "sh", "-c", script])
 }
 
