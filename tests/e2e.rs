@@ -457,7 +457,7 @@ async fn act_as_browser(url: &str, fake: &FakeGmail) {
         url.starts_with(&fake.auth_url()),
         "the address is the client file's consent endpoint: {url}"
     );
-    let (consent, landing) = harness::browser_sign_in(url)
+    let (consent, landing) = fake_gmail::browser::sign_in(url)
         .await
         .unwrap_or_else(|e| panic!("the browser signs in at {url}: {e}"));
     assert_eq!(consent.status, 302, "consent redirects: {}", consent.body);
