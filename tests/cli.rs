@@ -5,8 +5,8 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use inbox_sync_core::{
-    Clock, Ledger, LedgerConfig, ManualClock, Outcome, Owner, ProcessLiveness, RunProgress, Store,
-    StoreOptions, SystemClock, Trigger,
+    Clock, ErrorTag, Ledger, LedgerConfig, ManualClock, Outcome, Owner, Phase, ProcessLiveness,
+    RunProgress, Store, StoreOptions, SystemClock, Trigger,
 };
 use serde_json::Value;
 
@@ -80,7 +80,7 @@ async fn status_and_history_report_runs() {
     let outcome = Outcome::Error {
         name: "GmailError".into(),
         message: "Gmail answered 500".into(),
-        tag: "gmail".into(),
+        tag: ErrorTag::Gmail,
     };
     ledger
         .finish(failed, &outcome, &RunProgress::default())
@@ -89,7 +89,7 @@ async fn status_and_history_report_runs() {
     let running = ledger.start(Trigger::Cli).await.unwrap().run_id;
     let mut progress = RunProgress::default();
     progress.progress.fetched_emails = 120;
-    progress.phase = Some("fetching".into());
+    progress.phase = Some(Phase::Fetching);
     progress.total_estimate = Some(500);
     ledger.heartbeat(running, &progress).await.unwrap();
 

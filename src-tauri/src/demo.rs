@@ -7,6 +7,8 @@ use std::time::Duration;
 use fake_gmail::{FakeConfig, FakeGmail, OAuthClient};
 use inbox_sync_core::gmail::{GmailEndpoint, Secret, TokenGrant};
 
+use crate::app::AppError;
+
 /// The demo's knobs, read from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSettings {
@@ -16,18 +18,18 @@ pub struct DemoSettings {
     pub seed: u64,
 }
 
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, AppError> {
     match std::env::var(name) {
         Ok(text) if !text.trim().is_empty() => text
             .trim()
             .parse()
-            .map_err(|_| format!("{name}={text:?} is not a valid number")),
+            .map_err(|_| AppError::config(format!("{name}={text:?} is not a valid number"))),
         _ => Ok(default),
     }
 }
 
 impl DemoSettings {
-    pub fn from_env() -> Result<Self, String> {
+    pub fn from_env() -> Result<Self, AppError> {
         Ok(Self {
             messages: env_number("INBOX_SYNC_DEMO_MESSAGES", 500)?,
             latency: Duration::from_millis(env_number("INBOX_SYNC_DEMO_LATENCY_MS", 0)?),
@@ -67,11 +69,12 @@ pub struct DemoMailbox {
 }
 
 impl DemoMailbox {
-    pub async fn start(settings: &DemoSettings) -> Result<Self, String> {
+    pub async fn start(settings: &DemoSettings) -> Result<Self, AppError> {
         let server = FakeGmail::start(settings.fake_config())
             .await
-            .map_err(|e| format!("cannot start the demo mailbox: {e}"))?;
-        let endpoint = GmailEndpoint::custom(&server.base_url()).map_err(|e| e.to_string())?;
+            .map_err(|e| AppError::internal(format!("cannot start the demo mailbox: {e}")))?;
+        let endpoint = GmailEndpoint::custom(&server.base_url())
+            .map_err(|e| AppError::internal(e.to_string()))?;
         Ok(Self { server, endpoint })
     }
 }

@@ -46,7 +46,7 @@ pub fn status_text(active: Option<&SyncRun>, latest: Option<&SyncRun>, now_ms: i
         Some(run) => lines.push(format!(
             "Sync #{} in progress ({}, started {} by {}): {}.",
             run.id,
-            run.phase.as_deref().unwrap_or("starting"),
+            run.phase.map_or("starting", |p| p.as_str()),
             ago(run.started_at, now_ms),
             run.trigger,
             counters(run)
@@ -69,7 +69,7 @@ pub fn status_text(active: Option<&SyncRun>, latest: Option<&SyncRun>, now_ms: i
             if let Some(message) = &run.error_message {
                 line.push_str(&format!(
                     "\n  {}: {}",
-                    run.error_tag.as_deref().unwrap_or("error"),
+                    run.error_tag.map_or("error", |t| t.as_str()),
                     message
                 ));
             }

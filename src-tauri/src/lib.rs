@@ -1,10 +1,11 @@
-//! The app shell: the `inbox-sync` command line and the Tauri window. Thin by design: each
-//! entry point makes one call into the core and maps its errors.
+//! The app shell: the `inbox-sync` command line (`cli/`) and the Tauri window (`gui/`), both
+//! thin presenters over one application layer (`app/`), which opens mailboxes and starts,
+//! stops and reports their syncs through the core.
+mod app;
 mod cli;
 mod demo;
 mod format;
 mod gui;
-mod mailbox;
 mod paths;
 
 use clap::Parser;
@@ -16,7 +17,7 @@ pub fn main_entry() -> i32 {
     let args = cli::Cli::parse();
     match args.command {
         Some(command) => cli::run(&args.global, command),
-        None => gui::run(&args.global),
+        None => gui::run(args.global.data_dir.as_deref(), args.global.stale_after()),
     }
 }
 

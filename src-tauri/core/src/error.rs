@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::words::ErrorTag;
+
 /// What can go wrong with the database file itself.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,6 +48,14 @@ impl StoreError {
             Self::Migration(_) => "migration",
             Self::Sqlite(_) => "storage",
             Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The tag a sync that failed on this records.
+    pub fn tag(&self) -> ErrorTag {
+        match self {
+            Self::DiskFull { .. } => ErrorTag::DiskFull,
+            _ => ErrorTag::Storage,
         }
     }
 
@@ -118,6 +128,14 @@ impl LedgerError {
         match self {
             Self::LeaseLost { .. } => "leaseLost",
             Self::Store(e) => e.code(),
+        }
+    }
+
+    /// The tag a sync that failed on this records.
+    pub fn tag(&self) -> ErrorTag {
+        match self {
+            Self::LeaseLost { .. } => ErrorTag::LeaseLost,
+            Self::Store(e) => e.tag(),
         }
     }
 }

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::error::LedgerError;
 use crate::ledger::Ledger;
 use crate::run::{Outcome, RunProgress, RunStatus, Trigger};
+use crate::words::ErrorTag;
 
 /// Why the work was stopped from outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,20 +29,15 @@ pub enum LeaseLoss {
 pub struct RunFailure {
     pub name: String,
     pub message: String,
-    /// Stable tag: `auth`, `rateLimit`, `network`, `gmail`, `storage`, `internal`, …
-    pub tag: String,
+    pub tag: ErrorTag,
 }
 
 impl RunFailure {
-    pub fn new(
-        name: impl Into<String>,
-        message: impl Into<String>,
-        tag: impl Into<String>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, message: impl Into<String>, tag: ErrorTag) -> Self {
         Self {
             name: name.into(),
             message: message.into(),
-            tag: tag.into(),
+            tag,
         }
     }
 }
@@ -71,13 +67,25 @@ impl<T> RunReport<T> {
     }
 }
 
+/// What the work, the heartbeat task and `run_leased` share about one run.
 struct LeaseState {
+    /// Where heartbeats, fenced writes and the final `finish` go.
     ledger: Ledger,
+    /// The run this lease holds; the fencing token of every write.
     run_id: i64,
+    /// The latest progress the work reported; each heartbeat (timer or after a batch)
+    /// carries it, so the ledger's row trails the work by at most one interval. A mutex
+    /// rather than a channel because only the newest value matters.
     progress: Mutex<RunProgress>,
+    /// Why the lease was lost, first cause wins: decides what `run_leased` records (a
+    /// taken-over run writes nothing; a self-fenced one ends itself `leaseExpired`).
     loss: Mutex<Option<LeaseLoss>>,
+    /// Fired once the lease is lost, so the work stops at its next await.
     lost: CancellationToken,
+    /// The user's stop (button, Ctrl-C, quit); the run then ends `cancelled`.
     cancel: CancellationToken,
+    /// Clock time (ms) of the last heartbeat that succeeded: the self-fencing deadline
+    /// counts from here. Atomic because the heartbeat task and the work both renew it.
     last_ok_ms: AtomicI64,
 }
 
@@ -94,9 +102,11 @@ impl LeaseHandle {
         &self.0.ledger
     }
 
-    /// Updates the progress the next heartbeat will carry.
-    pub fn update_progress(&self, f: impl FnOnce(&mut RunProgress)) {
-        f(&mut self.0.progress.lock().unwrap_or_else(|e| e.into_inner()));
+    /// Updates the progress the next heartbeat will carry, and returns it as it now is.
+    pub fn update_progress(&self, f: impl FnOnce(&mut RunProgress)) -> RunProgress {
+        let mut progress = self.0.progress.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut progress);
+        progress.clone()
     }
 
     pub fn progress(&self) -> RunProgress {
@@ -236,16 +246,16 @@ impl Ledger {
         let work = AssertUnwindSafe(work(handle.clone())).catch_unwind();
         let (outcome, value) = tokio::select! {
             biased;
-            _ = handle.lost().cancelled() => (aborted("leaseLost", "the sync lost its lease and stopped"), None),
-            _ = handle.cancellation().cancelled() => (aborted("cancelled", "the sync was stopped"), None),
+            _ = handle.lost().cancelled() => (aborted(ErrorTag::LeaseLost, "the sync lost its lease and stopped"), None),
+            _ = handle.cancellation().cancelled() => (aborted(ErrorTag::Cancelled, "the sync was stopped"), None),
             result = work => match result {
                 Ok(Ok(value)) => (Outcome::Success, Some(value)),
                 // A failure caused by losing the lease or by a cancel is reported as that.
                 Ok(Err(_)) if handle.loss().is_some() => {
-                    (aborted("leaseLost", "the sync lost its lease and stopped"), None)
+                    (aborted(ErrorTag::LeaseLost, "the sync lost its lease and stopped"), None)
                 }
                 Ok(Err(_)) if handle.cancellation().is_cancelled() => {
-                    (aborted("cancelled", "the sync was stopped"), None)
+                    (aborted(ErrorTag::Cancelled, "the sync was stopped"), None)
                 }
                 Ok(Err(failure)) => (
                     Outcome::Error { name: failure.name, message: failure.message, tag: failure.tag },
@@ -255,7 +265,7 @@ impl Ledger {
                     Outcome::Error {
                         name: "Panic".into(),
                         message: format!("the sync crashed: {}", panic_text(&panic)),
-                        tag: "internal".into(),
+                        tag: ErrorTag::Internal,
                     },
                     None,
                 ),
@@ -271,7 +281,7 @@ impl Ledger {
             // Self-fenced: nobody may have taken over yet, so end the run truthfully (fenced).
             Some(LeaseLoss::SelfFenced) => {
                 let outcome = aborted(
-                    "leaseExpired",
+                    ErrorTag::LeaseExpired,
                     "the sync could not renew its lease in time and stopped",
                 );
                 let _ = self.finish(start.run_id, &outcome, &progress).await;
@@ -292,9 +302,9 @@ impl Ledger {
     }
 }
 
-fn aborted(tag: &str, message: &str) -> Outcome {
+fn aborted(tag: ErrorTag, message: &str) -> Outcome {
     Outcome::Aborted {
-        tag: tag.into(),
+        tag,
         message: message.into(),
     }
 }

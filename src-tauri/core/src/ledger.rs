@@ -16,6 +16,7 @@ use crate::error::{LedgerError, StoreError};
 use crate::owner::{Owner, OwnerLiveness, ProcessLiveness};
 use crate::run::{Outcome, Progress, RunProgress, RunStatus, StartResult, SyncRun, Trigger};
 use crate::store::Store;
+use crate::words::ErrorTag;
 
 /// Timing of the lease protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,11 +127,12 @@ impl Ledger {
                     Some(reason) => {
                         sqlx::query(
                             "UPDATE sync_runs SET status = 'aborted', finished_at = ?, \
-                                 error_name = 'StaleRun', error_message = ?, error_tag = 'stale' \
+                                 error_name = 'StaleRun', error_message = ?, error_tag = ? \
                                  WHERE id = ? AND status = 'running'",
                         )
                         .bind(now.max(active.started_at))
                         .bind(reason)
+                        .bind(ErrorTag::Stale.as_str())
                         .bind(active.id)
                         .execute(&mut **tx)
                         .await?;
@@ -188,9 +190,9 @@ impl Ledger {
             .bind(p.processed_emails)
             .bind(p.inserted_emails)
             .bind(p.stored_links)
-            .bind(progress.phase.as_deref())
+            .bind(progress.phase.map(|p| p.as_str()))
             .bind(progress.total_estimate)
-            .bind(progress.kind.as_deref())
+            .bind(progress.kind.map(|k| k.as_str()))
             .bind(run_id)
             .execute(&mut **tx)
             .await?;
@@ -241,12 +243,12 @@ impl Ledger {
             .bind(p.processed_emails)
             .bind(p.inserted_emails)
             .bind(p.stored_links)
-            .bind(progress.phase.as_deref())
+            .bind(progress.phase.map(|p| p.as_str()))
             .bind(progress.total_estimate)
             .bind(name)
             .bind(message)
-            .bind(tag)
-            .bind(progress.kind.as_deref())
+            .bind(tag.map(|t| t.as_str()))
+            .bind(progress.kind.map(|k| k.as_str()))
             .bind(run_id)
             .execute(&mut **tx)
             .await?;
@@ -258,19 +260,35 @@ impl Ledger {
 
     /// The running run, if any, with `isStale` filled in.
     pub async fn get_active(&self) -> Result<Option<SyncRun>, LedgerError> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE status = 'running'");
-        let row = self
-            .read(|pool| sqlx::query(&sql).fetch_optional(pool))
-            .await?;
-        let now = self.clock.now_ms();
-        Ok(row.map(|r| self.with_staleness(run_from_row(&r), now)))
+        self.one_run("WHERE status = 'running'", None).await
+    }
+
+    /// Run `run_id`, of any status, if it exists.
+    pub async fn get(&self, run_id: i64) -> Result<Option<SyncRun>, LedgerError> {
+        self.one_run("WHERE id = ?", Some(run_id)).await
     }
 
     /// The newest run of any status.
     pub async fn get_latest(&self) -> Result<Option<SyncRun>, LedgerError> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs ORDER BY id DESC LIMIT 1");
+        self.one_run("ORDER BY id DESC LIMIT 1", None).await
+    }
+
+    /// The run `filter` selects (with its one optional parameter), with `isStale` filled in.
+    async fn one_run(
+        &self,
+        filter: &str,
+        param: Option<i64>,
+    ) -> Result<Option<SyncRun>, LedgerError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs {filter}");
         let row = self
-            .read(|pool| sqlx::query(&sql).fetch_optional(pool))
+            .read(|pool| {
+                let query = sqlx::query(&sql);
+                match param {
+                    Some(p) => query.bind(p),
+                    None => query,
+                }
+                .fetch_optional(pool)
+            })
             .await?;
         let now = self.clock.now_ms();
         Ok(row.map(|r| self.with_staleness(run_from_row(&r), now)))
@@ -431,6 +449,10 @@ async fn fetch_running(
 
 fn run_from_row(row: &SqliteRow) -> SyncRun {
     let text = |name: &str| row.get::<Option<String>, _>(name);
+    // A word this version does not know (written by a newer one) reads as absent.
+    fn word<T: std::str::FromStr>(text: Option<String>) -> Option<T> {
+        text.and_then(|t| t.parse().ok())
+    }
     SyncRun {
         id: row.get("id"),
         status: row
@@ -440,14 +462,14 @@ fn run_from_row(row: &SqliteRow) -> SyncRun {
         trigger: row
             .get::<String, _>("trigger")
             .parse()
-            .unwrap_or(crate::run::Trigger::Cli),
+            .unwrap_or(Trigger::Cli),
         started_at: row.get("started_at"),
         finished_at: row.get("finished_at"),
         last_heartbeat_at: row.get("last_heartbeat_at"),
         is_stale: false,
-        phase: text("phase"),
+        phase: word(text("phase")),
         total_estimate: row.get("total_estimate"),
-        kind: text("kind"),
+        kind: word(text("kind")),
         progress: Progress {
             fetched_emails: row.get("fetched_emails"),
             processed_emails: row.get("processed_emails"),
@@ -456,7 +478,7 @@ fn run_from_row(row: &SqliteRow) -> SyncRun {
         },
         error_name: text("error_name"),
         error_message: text("error_message"),
-        error_tag: text("error_tag"),
+        error_tag: word(text("error_tag")),
         owner: Some(Owner {
             host: row.get("owner_host"),
             pid: row.get::<i64, _>("owner_pid") as u32,

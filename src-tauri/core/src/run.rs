@@ -1,58 +1,8 @@
 //! A sync run as the ledger stores it and as the UI and command line see it (camelCase JSON).
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::owner::Owner;
-
-/// What started a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Trigger {
-    Button,
-    Tray,
-    Launch,
-    Schedule,
-    Cli,
-}
-
-/// Where a run is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RunStatus {
-    Running,
-    Success,
-    Error,
-    Aborted,
-}
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($text => Ok(Self::$variant),)+
-                    other => Err(format!("unknown {}: {other:?}", stringify!($ty))),
-                }
-            }
-        }
-    };
-}
-
-text_enum!(Trigger { Button => "button", Tray => "tray", Launch => "launch", Schedule => "schedule", Cli => "cli" });
-text_enum!(RunStatus { Running => "running", Success => "success", Error => "error", Aborted => "aborted" });
+pub use crate::words::{ErrorTag, Phase, RunStatus, SyncKind, Trigger};
 
 /// The run's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,10 +19,9 @@ pub struct Progress {
 #[serde(rename_all = "camelCase")]
 pub struct RunProgress {
     pub progress: Progress,
-    pub phase: Option<String>,
+    pub phase: Option<Phase>,
     pub total_estimate: Option<i64>,
-    /// `full`, `incremental` or `resync` (a full sync because history expired).
-    pub kind: Option<String>,
+    pub kind: Option<SyncKind>,
 }
 
 /// How a run ended.
@@ -82,10 +31,10 @@ pub enum Outcome {
     Error {
         name: String,
         message: String,
-        tag: String,
+        tag: ErrorTag,
     },
     Aborted {
-        tag: String,
+        tag: ErrorTag,
         message: String,
     },
 }
@@ -100,12 +49,17 @@ impl Outcome {
     }
 
     /// `(error_name, error_message, error_tag)` as stored.
-    pub(crate) fn error_fields(&self) -> (Option<&str>, Option<&str>, Option<&str>) {
+    pub(crate) fn error_fields(&self) -> (Option<&str>, Option<&str>, Option<ErrorTag>) {
         match self {
             Self::Success => (None, None, None),
-            Self::Error { name, message, tag } => (Some(name), Some(message), Some(tag)),
-            Self::Aborted { tag, message } => (Some("Aborted"), Some(message), Some(tag)),
+            Self::Error { name, message, tag } => (Some(name), Some(message), Some(*tag)),
+            Self::Aborted { tag, message } => (Some("Aborted"), Some(message), Some(*tag)),
         }
+    }
+
+    /// The tag of a run that did not succeed.
+    pub fn tag(&self) -> Option<ErrorTag> {
+        self.error_fields().2
     }
 }
 
@@ -122,16 +76,51 @@ pub struct SyncRun {
     /// True when the run is still marked running but its owner is dead or silent past the
     /// stale threshold: the next start will replace it.
     pub is_stale: bool,
-    pub phase: Option<String>,
+    pub phase: Option<Phase>,
     pub total_estimate: Option<i64>,
-    /// `full`, `incremental` or `resync`, once the sync knows.
-    pub kind: Option<String>,
+    /// Known once the sync has looked at its cursor.
+    pub kind: Option<SyncKind>,
     pub progress: Progress,
     pub error_name: Option<String>,
     pub error_message: Option<String>,
-    pub error_tag: Option<String>,
+    pub error_tag: Option<ErrorTag>,
     #[serde(skip)]
     pub owner: Option<Owner>,
+}
+
+impl SyncRun {
+    /// A run as `start` records it: running since `started_at`, nothing done yet.
+    pub fn running(id: i64, trigger: Trigger, started_at: i64) -> SyncRun {
+        SyncRun {
+            id,
+            status: RunStatus::Running,
+            trigger,
+            started_at,
+            finished_at: None,
+            last_heartbeat_at: started_at,
+            is_stale: false,
+            phase: None,
+            total_estimate: None,
+            kind: None,
+            progress: Progress::default(),
+            error_name: None,
+            error_message: None,
+            error_tag: None,
+            owner: None,
+        }
+    }
+
+    /// This run as it stands with `live` progress: what a progress event shows without
+    /// reading the row back (the owner knows its progress before the next heartbeat does).
+    pub fn with_progress(&self, live: &RunProgress) -> SyncRun {
+        SyncRun {
+            progress: live.progress,
+            phase: live.phase,
+            total_estimate: live.total_estimate,
+            kind: live.kind.or(self.kind),
+            ..self.clone()
+        }
+    }
 }
 
 /// The result of `start`, in the seed's shape.
@@ -183,9 +172,9 @@ mod tests {
             finished_at: None,
             last_heartbeat_at: 2,
             is_stale: false,
-            phase: Some("fetching".into()),
+            phase: Some(Phase::Fetching),
             total_estimate: Some(10),
-            kind: Some("full".into()),
+            kind: Some(SyncKind::Full),
             progress: Progress {
                 fetched_emails: 3,
                 processed_emails: 2,

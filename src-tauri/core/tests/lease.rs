@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use inbox_sync_core::{
-    LeaseLoss, Leased, Ledger, ManualClock, RunFailure, RunReport, RunStatus, SyncRun, Trigger,
+    ErrorTag, LeaseLoss, Leased, Ledger, ManualClock, Phase, RunFailure, RunReport, RunStatus,
+    SyncRun, Trigger,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -18,13 +19,7 @@ async fn ran<T>(result: Result<Leased<T>, inbox_sync_core::LedgerError>) -> RunR
 }
 
 async fn row(ledger: &Ledger, id: i64) -> SyncRun {
-    ledger
-        .history(1, Some(id + 1))
-        .await
-        .unwrap()
-        .into_iter()
-        .next()
-        .expect("the run's row")
+    ledger.get(id).await.unwrap().expect("the run's row")
 }
 
 fn setup() -> (TempDb, ManualClock, DeclaredDead) {
@@ -48,7 +43,7 @@ async fn success_is_recorded_with_progress() {
             |lease| async move {
                 lease.update_progress(|p| {
                     p.progress.fetched_emails = 42;
-                    p.phase = Some("fetching".into());
+                    p.phase = Some(Phase::Fetching);
                 });
                 Ok::<_, RunFailure>(7)
             },
@@ -76,7 +71,7 @@ async fn failure_is_recorded_with_its_tag() {
             Err::<(), _>(RunFailure::new(
                 "QuotaExceeded",
                 "Gmail quota ran out",
-                "rateLimit",
+                ErrorTag::RateLimit,
             ))
         })
         .await)
@@ -88,7 +83,11 @@ async fn failure_is_recorded_with_its_tag() {
         Some("QuotaExceeded"),
         "name kept"
     );
-    assert_eq!(run.error_tag.as_deref(), Some("rateLimit"), "tag kept");
+    assert_eq!(
+        run.error_tag.map(|t| t.as_str()),
+        Some("rateLimit"),
+        "tag kept"
+    );
     assert_eq!(
         run.error_message.as_deref(),
         Some("Gmail quota ran out"),
@@ -118,7 +117,7 @@ async fn panic_still_finishes_the_run() {
         "a panic is an error, not a forever-running run"
     );
     assert_eq!(
-        run.error_tag.as_deref(),
+        run.error_tag.map(|t| t.as_str()),
         Some("internal"),
         "tagged internal"
     );
@@ -155,7 +154,7 @@ async fn cancellation_aborts_promptly() {
     let run = row(&ledger, report.run_id).await;
     assert_eq!(run.status, RunStatus::Aborted, "cancelled runs are aborted");
     assert_eq!(
-        run.error_tag.as_deref(),
+        run.error_tag.map(|t| t.as_str()),
         Some("cancelled"),
         "tagged cancelled"
     );
@@ -196,7 +195,7 @@ async fn takeover_stops_the_work_and_leaves_the_new_run_alone() {
     );
     let old = row(&taker, report.run_id).await;
     assert_eq!(
-        old.error_tag.as_deref(),
+        old.error_tag.map(|t| t.as_str()),
         Some("stale"),
         "the old row keeps the taker's verdict"
     );
@@ -239,7 +238,7 @@ async fn self_fencing_gives_up_without_a_successful_heartbeat() {
         "ended truthfully as aborted"
     );
     assert_eq!(
-        run.error_tag.as_deref(),
+        run.error_tag.map(|t| t.as_str()),
         Some("leaseExpired"),
         "tagged leaseExpired"
     );

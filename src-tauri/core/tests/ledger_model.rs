@@ -5,7 +5,9 @@ mod common;
 use std::collections::{BTreeMap, HashSet};
 
 use common::*;
-use inbox_sync_core::{Ledger, LedgerError, ManualClock, Outcome, RunProgress, RunStatus, Trigger};
+use inbox_sync_core::{
+    ErrorTag, Ledger, LedgerError, ManualClock, Outcome, RunProgress, RunStatus, Trigger,
+};
 use proptest::prelude::*;
 
 const STALE_MS: i64 = 60_000;
@@ -64,10 +66,10 @@ fn outcome(kind: u8) -> Outcome {
         1 => Outcome::Error {
             name: "E".into(),
             message: "m".into(),
-            tag: "gmail".into(),
+            tag: ErrorTag::Gmail,
         },
         _ => Outcome::Aborted {
-            tag: "cancelled".into(),
+            tag: ErrorTag::Cancelled,
             message: "stopped".into(),
         },
     }
@@ -207,7 +209,7 @@ async fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let rows = clients[0].ledger.history(10_000, None).await.unwrap();
     let got: BTreeMap<i64, (RunStatus, Option<String>)> = rows
         .into_iter()
-        .map(|r| (r.id, (r.status, r.error_tag)))
+        .map(|r| (r.id, (r.status, r.error_tag.map(|t| t.as_str().to_owned()))))
         .collect();
     let want: BTreeMap<i64, (RunStatus, Option<String>)> = model
         .statuses

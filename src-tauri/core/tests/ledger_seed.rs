@@ -4,13 +4,14 @@ mod common;
 
 use common::*;
 use inbox_sync_core::{
-    LedgerError, ManualClock, Outcome, RunProgress, RunStatus, StartResult, Trigger,
+    ErrorTag, LedgerError, ManualClock, Outcome, Phase, RunProgress, RunStatus, StartResult,
+    Trigger,
 };
 
 fn progress(n: i64) -> RunProgress {
     let mut p = RunProgress::default();
     p.progress.fetched_emails = n;
-    p.phase = Some("fetching".into());
+    p.phase = Some(Phase::Fetching);
     p
 }
 
@@ -71,7 +72,11 @@ async fn start_takes_over_a_stale_run() {
         RunStatus::Aborted,
         "the stale run is marked aborted"
     );
-    assert_eq!(old.error_tag.as_deref(), Some("stale"), "with tag stale");
+    assert_eq!(
+        old.error_tag.map(|t| t.as_str()),
+        Some("stale"),
+        "with tag stale"
+    );
     assert_eq!(
         old.finished_at,
         Some(clock_now(&clock)),
@@ -104,7 +109,11 @@ async fn start_takes_over_a_dead_owner_at_once() {
         old.id, first.run_id,
         "paging back from the new run finds the old one"
     );
-    assert_eq!(old.error_tag.as_deref(), Some("stale"), "tagged stale");
+    assert_eq!(
+        old.error_tag.map(|t| t.as_str()),
+        Some("stale"),
+        "tagged stale"
+    );
     assert!(
         old.error_message.unwrap().contains("pid 11"),
         "the message names the dead process"
@@ -172,7 +181,7 @@ async fn finish_is_recorded_and_readable() {
             Outcome::Error {
                 name: "GmailError".into(),
                 message: "Gmail said no".into(),
-                tag: "gmail".into(),
+                tag: ErrorTag::Gmail,
             }
         };
         a.finish(id, &outcome, &progress(i)).await.unwrap();
@@ -202,7 +211,7 @@ async fn finish_is_recorded_and_readable() {
     );
     assert_eq!(page1[1].status, RunStatus::Error, "errors are kept");
     assert_eq!(
-        page1[1].error_tag.as_deref(),
+        page1[1].error_tag.map(|t| t.as_str()),
         Some("gmail"),
         "with their tag"
     );

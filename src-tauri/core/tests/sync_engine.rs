@@ -28,7 +28,7 @@ async fn full_sync_mirrors_the_mailbox() {
     assert_eq!(summary.kind, SyncKind::Full, "a first sync is full");
     assert_mirrors(&store, &fake).await;
     let run = run_row(&ledger, report.run_id).await;
-    let counts = MailStore::new(store.pool().clone()).counts().await.unwrap();
+    let counts = MailStore::new(store.clone()).counts().await.unwrap();
     assert_eq!(
         run.progress.fetched_emails, 2_000,
         "every message fetched once"
@@ -42,7 +42,7 @@ async fn full_sync_mirrors_the_mailbox() {
         "link counter matches the links table"
     );
     assert_eq!(
-        run.kind.as_deref(),
+        run.kind.map(|k| k.as_str()),
         Some("full"),
         "the run records its kind"
     );
@@ -179,7 +179,7 @@ async fn expired_history_resyncs_once() {
     );
     let run = run_row(&ledger, report.run_id).await;
     assert_eq!(
-        run.kind.as_deref(),
+        run.kind.map(|k| k.as_str()),
         Some("resync"),
         "the run records the resync"
     );

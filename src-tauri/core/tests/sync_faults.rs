@@ -15,7 +15,7 @@ use inbox_sync_core::{Leased, RunStatus, Trigger};
 use tokio_util::sync::CancellationToken;
 
 async fn stored(store: &inbox_sync_core::Store) -> i64 {
-    MailStore::new(store.pool().clone())
+    MailStore::new(store.clone())
         .counts()
         .await
         .unwrap()
@@ -78,7 +78,7 @@ async fn rate_limit_exhausted_fails_tagged_then_rerun_completes() {
     );
     let run = run_row(&ledger, report.run_id).await;
     assert_eq!(
-        run.error_tag.as_deref(),
+        run.error_tag.map(|t| t.as_str()),
         Some("rateLimit"),
         "tagged rateLimit"
     );
@@ -150,7 +150,10 @@ async fn persistent_server_errors_fail_tagged_then_rerun_completes() {
         "fails once Gmail keeps failing"
     );
     assert_eq!(
-        run_row(&ledger, report.run_id).await.error_tag.as_deref(),
+        run_row(&ledger, report.run_id)
+            .await
+            .error_tag
+            .map(|t| t.as_str()),
         Some("gmail"),
         "tagged gmail"
     );
@@ -230,7 +233,10 @@ async fn revoked_refresh_token_fails_auth_then_resumes() {
     revoker.await.unwrap();
     assert_eq!(report.status(), RunStatus::Error, "the run fails");
     assert_eq!(
-        run_row(&ledger, report.run_id).await.error_tag.as_deref(),
+        run_row(&ledger, report.run_id)
+            .await
+            .error_tag
+            .map(|t| t.as_str()),
         Some("auth"),
         "tagged auth"
     );
@@ -271,7 +277,10 @@ async fn slow_responses_complete_or_fail_network() {
         "too slow for the timeout"
     );
     assert_eq!(
-        run_row(&ledger, report.run_id).await.error_tag.as_deref(),
+        run_row(&ledger, report.run_id)
+            .await
+            .error_tag
+            .map(|t| t.as_str()),
         Some("network"),
         "tagged network"
     );
@@ -317,7 +326,10 @@ async fn hung_server_ends_the_run_stalled() {
     let noticed = hung_at.elapsed();
     assert_eq!(report.status(), RunStatus::Error, "the run ends");
     assert_eq!(
-        run_row(&ledger, report.run_id).await.error_tag.as_deref(),
+        run_row(&ledger, report.run_id)
+            .await
+            .error_tag
+            .map(|t| t.as_str()),
         Some("stalled"),
         "tagged stalled"
     );
@@ -376,7 +388,7 @@ async fn cancellation_is_prompt() {
     );
     let run = run_row(&ledger, report.run_id).await;
     assert_eq!(
-        (run.status, run.error_tag.as_deref()),
+        (run.status, run.error_tag.map(|t| t.as_str())),
         (RunStatus::Aborted, Some("cancelled")),
         "aborted/cancelled"
     );

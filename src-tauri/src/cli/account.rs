@@ -1,16 +1,15 @@
 //! `inbox-sync account login | status | logout`: sign in with Google in the system browser
 //! (loopback redirect, PKCE), show the connected account, or revoke and forget it.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use inbox_sync_core::auth::{AuthError, OAuthClientConfig, PendingSignIn};
-use inbox_sync_core::gmail::GmailEndpoint;
+use inbox_sync_core::auth::{Accounts, AuthError};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::{data_dir_and_accounts, report, GlobalArgs};
-use crate::mailbox::Mailbox;
+use crate::app::sign_in::{SignIn, GMAIL_BASE_URL_VAR};
+use crate::app::{demo_mailbox, AppError, DataDir, Mailbox};
 
 #[derive(Args, Clone)]
 pub struct AccountArgs {
@@ -27,7 +26,7 @@ enum AccountCommand {
         #[arg(long, value_name = "FILE")]
         client_secret: Option<PathBuf>,
         /// Gmail's API root, for a test server on this machine [default: Google's]
-        #[arg(long, env = "INBOX_SYNC_GMAIL_BASE_URL", value_name = "URL")]
+        #[arg(long, env = GMAIL_BASE_URL_VAR, value_name = "URL")]
         gmail_base_url: Option<String>,
         /// Only print the sign-in address; do not open a browser
         #[arg(long)]
@@ -46,12 +45,9 @@ enum AccountCommand {
     Logout,
 }
 
-pub async fn run(global: &GlobalArgs, args: &AccountArgs) -> i32 {
-    let (dir, accounts) = match data_dir_and_accounts(global) {
-        Ok(found) => found,
-        Err((message, code)) => return report(&message, code),
-    };
-    let result = match &args.command {
+pub async fn run(dir: &DataDir, args: &AccountArgs) -> Result<(), AppError> {
+    let accounts = dir.accounts();
+    match &args.command {
         AccountCommand::Login {
             client_secret,
             gmail_base_url,
@@ -59,62 +55,40 @@ pub async fn run(global: &GlobalArgs, args: &AccountArgs) -> i32 {
             timeout,
         } => {
             login(
-                &accounts,
+                accounts,
                 client_secret.as_deref(),
                 gmail_base_url.as_deref(),
                 *no_browser,
                 Duration::from_secs(*timeout),
             )
-            .await
+            .await?
         }
-        AccountCommand::Status { json } => status(&dir, &accounts, *json),
-        AccountCommand::Logout => logout(&accounts).await,
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => report(&e.to_string(), e.code()),
+        AccountCommand::Status { json } => status(dir, *json)?,
+        AccountCommand::Logout => logout(accounts).await?,
     }
+    Ok(())
 }
 
 async fn login(
-    accounts: &inbox_sync_core::auth::Accounts,
-    client_secret: Option<&std::path::Path>,
+    accounts: &Accounts,
+    client_secret: Option<&Path>,
     gmail_base_url: Option<&str>,
     no_browser: bool,
     limit: Duration,
 ) -> Result<(), AuthError> {
-    let previous = accounts.current()?;
-    let client = match client_secret {
-        Some(path) => OAuthClientConfig::from_file(path)?,
-        None if previous.is_some() => accounts.remembered_client().await?,
-        None => {
-            return Err(AuthError::ClientSecret(
-                "no account was connected before; pass --client-secret FILE (see the README: \"Connect your Gmail\")".into(),
-            ))
-        }
-    };
-    let endpoint = match (gmail_base_url, &previous) {
-        (Some(url), _) => GmailEndpoint::custom(url),
-        (None, Some(record)) if client_secret.is_none() => {
-            GmailEndpoint::custom(&record.api_base_url)
-        }
-        (None, _) => Ok(GmailEndpoint::google()),
-    }
-    .map_err(|e| AuthError::ClientSecret(e.to_string()))?;
-
-    let pending = PendingSignIn::start(client).await?;
+    let sign_in = SignIn::start(accounts, client_secret, gmail_base_url).await?;
     eprintln!("Sign in with Google in your browser. If it does not open, visit this address:");
     // The address alone on standard output, so scripts (and tests) can pick it up.
-    println!("{}", pending.url());
+    println!("{}", sign_in.url());
     if !no_browser {
-        if let Err(e) = webbrowser::open(pending.url()) {
+        if let Err(e) = webbrowser::open(sign_in.url()) {
             eprintln!("(No browser could be opened here: {e}. Open the address above yourself.)");
         }
     }
     eprintln!(
         "Waiting up to {} for the answer on {} (Ctrl-C to stop)…",
         crate::format::duration(limit.as_millis() as i64),
-        pending.redirect_uri()
+        sign_in.redirect_uri()
     );
     let cancel = CancellationToken::new();
     let stopper = {
@@ -125,12 +99,10 @@ async fn login(
             }
         })
     };
-    let client = pending.config().clone();
-    let signed_in = pending.finish(limit, &cancel).await;
+    let previous = sign_in.previous.clone();
+    let connected = sign_in.finish(accounts, limit, &cancel).await;
     stopper.abort();
-    let record = accounts
-        .connect(&client, signed_in?, &endpoint, now_ms())
-        .await?;
+    let record = connected?;
     println!(
         "Connected {}. Its token is kept in {}.",
         record.email,
@@ -145,42 +117,40 @@ async fn login(
     Ok(())
 }
 
-fn status(
-    dir: &std::path::Path,
-    accounts: &inbox_sync_core::auth::Accounts,
-    as_json: bool,
-) -> Result<(), AuthError> {
-    let mailbox = Mailbox::current(accounts)?;
-    let database = mailbox.database_path(dir);
-    match (&mailbox, as_json) {
-        (Mailbox::Demo, true) => {
-            println!("{}", json!({ "connected": false, "database": database }))
-        }
-        (Mailbox::Demo, false) => {
+fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
+    let accounts = dir.accounts();
+    let Some(record) = accounts.current()? else {
+        let database = demo_mailbox()?.database_path(dir.path());
+        if as_json {
+            println!("{}", json!({ "connected": false, "database": database }));
+        } else {
             println!("No Gmail account is connected; the built-in demo mailbox is used.");
             println!("Connect one with: inbox-sync account login --client-secret FILE");
         }
-        (Mailbox::Account(record), true) => println!(
+        return Ok(());
+    };
+    let database = Mailbox::Account(record.clone()).database_path(dir.path());
+    if as_json {
+        println!(
             "{}",
             json!({
                 "connected": true,
                 "email": record.email,
                 "tokenStore": record.token_store,
-                "tokenLocation": accounts.token_location(record),
+                "tokenLocation": accounts.token_location(&record),
                 "connectedAt": record.connected_at_ms,
                 "database": database,
             })
-        ),
-        (Mailbox::Account(record), false) => {
-            println!("Connected: {}", record.email);
-            println!("Token kept in: {}", accounts.token_location(record));
-            println!("Mail database: {}", database.display());
-        }
+        );
+    } else {
+        println!("Connected: {}", record.email);
+        println!("Token kept in: {}", accounts.token_location(&record));
+        println!("Mail database: {}", database.display());
     }
     Ok(())
 }
 
-async fn logout(accounts: &inbox_sync_core::auth::Accounts) -> Result<(), AuthError> {
+async fn logout(accounts: &Accounts) -> Result<(), AuthError> {
     let gone = accounts.disconnect().await?;
     match gone.revoke_error {
         None => println!(
@@ -195,11 +165,4 @@ async fn logout(accounts: &inbox_sync_core::auth::Accounts) -> Result<(), AuthEr
         }
     }
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

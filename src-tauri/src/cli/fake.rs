@@ -5,6 +5,8 @@ use std::time::Duration;
 use clap::Args;
 use fake_gmail::{FakeConfig, FakeGmail, FaultRates, OAuthClient};
 
+use crate::app::AppError;
+
 #[derive(Args, Clone)]
 pub struct FakeArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
@@ -59,11 +61,14 @@ pub async fn serve(args: &FakeArgs) -> i32 {
     config.quota_units_per_sec = (args.quota > 0).then_some(args.quota);
     let fake = match FakeGmail::start(config).await {
         Ok(f) => f,
-        Err(e) => return super::report(&format!("cannot start the fake Gmail: {e}"), "fakeGmail"),
+        Err(e) => {
+            return AppError::new("fakeGmail", format!("cannot start the fake Gmail: {e}")).report()
+        }
     };
     if let Some(path) = &args.client_secret_out {
         if let Err(e) = std::fs::write(path, fake.client_secret_json()) {
-            return super::report(&format!("cannot write {}: {e}", path.display()), "storage");
+            return AppError::new("storage", format!("cannot write {}: {e}", path.display()))
+                .report();
         }
         eprintln!(
             "client secret written to {}; sign in with: inbox-sync account login --client-secret {} --gmail-base-url {}",

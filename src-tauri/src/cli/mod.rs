@@ -5,15 +5,15 @@ mod fake;
 mod progress;
 mod sync;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use inbox_sync_core::{Ledger, LedgerConfig, LedgerError, Store, StoreError, StoreOptions};
 use serde_json::json;
 
-use crate::mailbox::{self, Mailbox};
-use crate::{format, paths};
+use crate::app::{AppError, DataDir, OpenMailbox};
+use crate::format;
 
 pub use account::AccountArgs;
 pub use fake::FakeArgs;
@@ -74,117 +74,74 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => return report(&format!("cannot start: {e}"), "internal"),
+        Err(e) => return AppError::internal(format!("cannot start: {e}")).report(),
     };
     runtime.block_on(async {
-        match &command {
-            Command::FakeGmail(args) => return fake::serve(args).await,
-            Command::Account(args) => return account::run(global, args).await,
-            _ => {}
+        if let Command::FakeGmail(args) = &command {
+            return fake::serve(args).await;
         }
-        let (dir, accounts) = match data_dir_and_accounts(global) {
-            Ok(found) => found,
-            Err((message, code)) => return report(&message, code),
-        };
-        // `sync --demo` and `sync --gmail-base-url` use the demo's database; everything else
-        // the connected account's, when there is one.
-        let mailbox = match &command {
-            Command::Sync(args) if args.uses_demo_database() => Ok(Mailbox::Demo),
-            _ => Mailbox::current(&accounts),
-        };
-        let mailbox = match mailbox {
-            Ok(m) => m,
-            Err(e) => return report(&e.to_string(), e.code()),
-        };
-        let ledger = match open_ledger(&dir, &mailbox, global.stale_after).await {
-            Ok(l) => l,
-            Err((message, code)) => return report(&message, code),
+        let dir = match DataDir::open(global.data_dir.as_deref(), global.stale_after()) {
+            Ok(dir) => dir,
+            Err(e) => return e.report(),
         };
         let result = match command {
-            Command::Status { json } => status(&ledger, json).await,
-            Command::History { limit, json } => history(&ledger, limit, json).await,
-            Command::Sync(args) => {
-                let code = sync::run(&ledger, &args, &mailbox, &accounts).await;
-                ledger.store().close().await;
-                return code;
-            }
-            Command::FakeGmail(_) | Command::Account(_) => unreachable!("served above"),
+            Command::Status { json } => status(&dir, json).await,
+            Command::History { limit, json } => history(&dir, limit, json).await,
+            Command::Sync(args) => return sync::run(&dir, &args).await,
+            Command::Account(args) => account::run(&dir, &args).await,
+            Command::FakeGmail(_) => unreachable!("served above"),
         };
-        ledger.store().close().await;
         match result {
             Ok(()) => 0,
-            Err(e) => report(&e.to_string(), e.code()),
+            Err(e) => e.report(),
         }
     })
 }
 
-/// The data directory (created on first use) and its account side.
-pub fn data_dir_and_accounts(
-    global: &GlobalArgs,
-) -> Result<(PathBuf, inbox_sync_core::auth::Accounts), (String, &'static str)> {
-    let dir = paths::data_dir(global.data_dir.as_deref()).map_err(|m| (m, "dataDir"))?;
-    create_data_dir(&dir)?;
-    let accounts = mailbox::accounts(&dir).map_err(|e| (e.to_string(), e.code()))?;
-    Ok((dir, accounts))
-}
-
-/// Opens the ledger (and mail) database of `mailbox`, creating its folder on first use.
-pub async fn open_ledger(
-    dir: &Path,
-    mailbox: &Mailbox,
-    stale_after: u64,
-) -> Result<Ledger, (String, &'static str)> {
-    let path = mailbox.database_path(dir);
-    if let Some(parent) = path.parent() {
-        create_data_dir(parent)?;
+impl GlobalArgs {
+    pub fn stale_after(&self) -> Duration {
+        Duration::from_secs(self.stale_after)
     }
-    let store = Store::open(&path, StoreOptions::default())
-        .await
-        .map_err(|e: StoreError| (e.to_string(), e.code()))?;
-    let config = LedgerConfig::with_stale_after(Duration::from_secs(stale_after));
-    Ok(Ledger::new(store, config))
 }
 
-fn create_data_dir(dir: &Path) -> Result<(), (String, &'static str)> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        let err = StoreError::from_io(e, dir);
-        (
-            format!("cannot create the data directory {}: {err}", dir.display()),
-            err.code(),
-        )
-    })
+/// The connected account's mailbox (else the demo's), opened.
+async fn open_current(dir: &DataDir) -> Result<Arc<OpenMailbox>, AppError> {
+    dir.open_mailbox(dir.current_mailbox()?).await
 }
 
-pub(crate) fn report(message: &str, code: &str) -> i32 {
-    eprintln!("inbox-sync: error: {message} [{code}]");
-    1
-}
-
-async fn status(ledger: &Ledger, as_json: bool) -> Result<(), LedgerError> {
-    let active = ledger.get_active().await?;
-    let latest = ledger.get_latest().await?;
+async fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
+    let open = open_current(dir).await?;
+    let ledger = open.ledger();
+    let read =
+        async { Ok::<_, AppError>((ledger.get_active().await?, ledger.get_latest().await?)) };
+    let result = read.await;
+    open.close().await;
+    let (active, latest) = result?;
     if as_json {
         println!("{}", json!({ "active": active, "latest": latest }));
-        return Ok(());
+    } else {
+        let now = ledger.clock().now_ms();
+        println!(
+            "{}",
+            format::status_text(active.as_ref(), latest.as_ref(), now)
+        );
     }
-    let now = ledger.clock().now_ms();
-    println!(
-        "{}",
-        format::status_text(active.as_ref(), latest.as_ref(), now)
-    );
     Ok(())
 }
 
-async fn history(ledger: &Ledger, limit: u32, as_json: bool) -> Result<(), LedgerError> {
-    let runs = ledger.history(limit, None).await?;
+async fn history(dir: &DataDir, limit: u32, as_json: bool) -> Result<(), AppError> {
+    let open = open_current(dir).await?;
+    let result = open.ledger().history(limit, None).await;
+    open.close().await;
+    let runs = result?;
     if as_json {
         println!(
             "{}",
             serde_json::to_string(&runs).unwrap_or_else(|_| "[]".into())
         );
-        return Ok(());
+    } else {
+        let now = open.ledger().clock().now_ms();
+        print!("{}", format::history_table(&runs, now));
     }
-    let now = ledger.clock().now_ms();
-    print!("{}", format::history_table(&runs, now));
     Ok(())
 }

@@ -3,32 +3,33 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use inbox_sync_core::RunProgress;
+use inbox_sync_core::Phase;
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::watch;
 
-/// Words for a phase.
-pub fn phase_label(phase: &str) -> &str {
+use crate::app::LiveRun;
+
+/// Words for a phase (`None`: the run has not said yet).
+pub fn phase_label(phase: Option<Phase>) -> &'static str {
     match phase {
-        "listing" => "Listing messages",
-        "fetching" => "Fetching messages",
-        "history" => "Checking for changes",
-        "throttled" => "Waiting on Gmail quota",
-        "finishing" => "Finishing",
-        other => other,
+        None => "Starting",
+        Some(Phase::Listing) => "Listing messages",
+        Some(Phase::Fetching) => "Fetching messages",
+        Some(Phase::History) => "Checking for changes",
+        Some(Phase::Throttled) => "Waiting on Gmail quota",
+        Some(Phase::Finishing) => "Finishing",
     }
 }
 
-/// Follows `progress` until the sender is dropped.
-pub async fn show(mut progress: watch::Receiver<RunProgress>) {
+/// Follows the run until it stops reporting.
+pub async fn show(mut live: LiveRun) {
     if std::io::stderr().is_terminal() {
-        bar(&mut progress).await
+        bar(&mut live).await
     } else {
-        lines(&mut progress).await
+        lines(&mut live).await
     }
 }
 
-async fn bar(progress: &mut watch::Receiver<RunProgress>) {
+async fn bar(live: &mut LiveRun) {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
@@ -38,21 +39,19 @@ async fn bar(progress: &mut watch::Receiver<RunProgress>) {
         .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
-    while progress.changed().await.is_ok() {
-        let p = progress.borrow_and_update().clone();
+    while let Some(p) = live.next().await {
         if let Some(total) = p.total_estimate {
             bar.set_length(total.max(p.progress.processed_emails).max(0) as u64);
         }
         bar.set_position(p.progress.processed_emails.max(0) as u64);
-        bar.set_message(phase_label(p.phase.as_deref().unwrap_or("starting")).to_owned());
+        bar.set_message(phase_label(p.phase));
     }
     bar.finish_and_clear();
 }
 
-async fn lines(progress: &mut watch::Receiver<RunProgress>) {
+async fn lines(live: &mut LiveRun) {
     let mut last_phase = None;
-    while progress.changed().await.is_ok() {
-        let p = progress.borrow_and_update().clone();
+    while let Some(p) = live.next().await {
         if p.phase.is_some() && p.phase != last_phase {
             let total = p
                 .total_estimate
@@ -60,7 +59,7 @@ async fn lines(progress: &mut watch::Receiver<RunProgress>) {
                 .unwrap_or_default();
             eprintln!(
                 "{}… ({}{} messages done)",
-                phase_label(p.phase.as_deref().unwrap_or_default()),
+                phase_label(p.phase),
                 p.progress.processed_emails,
                 total
             );

@@ -4,16 +4,12 @@
 use std::sync::Arc;
 
 use clap::Args;
-use inbox_sync_core::gmail::{GmailEndpoint, GmailSource};
-use inbox_sync_core::sync::{run_sync, SyncOptions};
-use inbox_sync_core::{Leased, Ledger, Outcome, RunProgress, Trigger};
-use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
+use inbox_sync_core::gmail::GmailEndpoint;
+use inbox_sync_core::sync::SyncOptions;
+use inbox_sync_core::{ErrorTag, LeaseLoss, Outcome, Trigger};
 
-use super::{progress, report};
-use crate::demo::{fake_grant, DemoMailbox, DemoSettings};
-use crate::mailbox::{account_source, Mailbox};
-use inbox_sync_core::auth::Accounts;
+use super::progress;
+use crate::app::{demo_mailbox, AppError, DataDir, Ended, Mailbox, OpenMailbox, Start};
 
 pub const EXIT_ALREADY_RUNNING: i32 = 3;
 pub const EXIT_INTERRUPTED: i32 = 130;
@@ -38,115 +34,109 @@ pub struct SyncArgs {
 }
 
 impl SyncArgs {
-    /// Whether this sync goes to the demo's database rather than a connected account's.
-    pub fn uses_demo_database(&self) -> bool {
-        self.demo || self.gmail_base_url.is_some()
+    /// The mailbox this sync is for: the demo or a server by address when asked (both use
+    /// the demo's database), else the connected account, else the demo.
+    fn mailbox(&self, dir: &DataDir) -> Result<Mailbox, AppError> {
+        if let Some(url) = &self.gmail_base_url {
+            return GmailEndpoint::custom(url)
+                .map(Mailbox::Server)
+                .map_err(|e| AppError::config(e.to_string()));
+        }
+        if self.demo {
+            return demo_mailbox();
+        }
+        let mailbox = dir.current_mailbox()?;
+        match &mailbox {
+            Mailbox::Account(record) => eprintln!("Syncing {}.", record.email),
+            _ => eprintln!("No Gmail account is connected: syncing the built-in demo mailbox."),
+        }
+        Ok(mailbox)
+    }
+
+    /// The mailbox's own options with what the arguments change.
+    fn options(&self, mailbox: &Mailbox) -> SyncOptions {
+        let mut options = mailbox.sync_options();
+        if let Some(quota) = self.quota {
+            options.quota_units_per_sec = (quota > 0).then_some(quota);
+        }
+        options.concurrency = self.concurrency as usize;
+        options
     }
 }
 
-pub async fn run(ledger: &Ledger, args: &SyncArgs, mailbox: &Mailbox, accounts: &Accounts) -> i32 {
-    let mut quota = args.quota.unwrap_or(250);
-    let request_timeout = SyncOptions::default().request_timeout;
-    // Kept alive for the whole sync when the demo mailbox serves it.
-    let mut demo = None;
-    let source = match mailbox {
-        Mailbox::Account(record) if !args.uses_demo_database() => {
-            eprintln!("Syncing {}.", record.email);
-            match account_source(accounts, record, request_timeout).await {
-                Ok(source) => source,
-                Err(e) => return report(&e.to_string(), e.code()),
-            }
-        }
-        _ => {
-            let endpoint = match &args.gmail_base_url {
-                Some(url) => match GmailEndpoint::custom(url) {
-                    Ok(e) => e,
-                    Err(e) => return report(&e.to_string(), "config"),
-                },
-                None => {
-                    if !args.demo {
-                        eprintln!(
-                            "No Gmail account is connected: syncing the built-in demo mailbox."
-                        );
-                    }
-                    let settings = match DemoSettings::from_env() {
-                        Ok(s) => s,
-                        Err(e) => return report(&e, "config"),
-                    };
-                    quota = args.quota.unwrap_or(settings.quota);
-                    match DemoMailbox::start(&settings).await {
-                        Ok(mailbox) => demo.insert(mailbox).endpoint.clone(),
-                        Err(e) => return report(&e, "internal"),
-                    }
-                }
-            };
-            match GmailSource::new(&endpoint, fake_grant(&endpoint), request_timeout) {
-                Ok(s) => Arc::new(s),
-                Err(e) => return report(&e.to_string(), "network"),
-            }
-        }
+pub async fn run(dir: &DataDir, args: &SyncArgs) -> i32 {
+    let open = match args.mailbox(dir) {
+        Ok(mailbox) => dir.open_mailbox(mailbox).await,
+        Err(e) => Err(e),
     };
-    let options = SyncOptions {
-        quota_units_per_sec: (quota > 0).then_some(quota),
-        concurrency: args.concurrency as usize,
-        ..SyncOptions::default()
+    let open = match open {
+        Ok(open) => open,
+        Err(e) => return e.report(),
     };
+    let code = sync(&open, args).await;
+    open.close().await;
+    code
+}
 
-    let cancel = CancellationToken::new();
-    let stopper = tokio::spawn(stop_on_signal(cancel.clone()));
-    let (tx, rx) = watch::channel(RunProgress::default());
-    let display = tokio::spawn(progress::show(rx));
-    let result = run_sync(
-        ledger,
-        Trigger::Cli,
-        source,
-        options,
-        cancel.clone(),
-        Some(tx),
-    )
-    .await;
-    let _ = display.await;
-    stopper.abort();
-    if let Some(mailbox) = demo {
-        mailbox.server.shutdown().await;
-    }
-
-    let report_run = match result {
-        Ok(Leased::AlreadyRunning { run_id }) => {
+async fn sync(open: &Arc<OpenMailbox>, args: &SyncArgs) -> i32 {
+    let options = args.options(open.mailbox());
+    let running = match open.start(Trigger::Cli, Some(options)).await {
+        Ok(Start::Started(running)) => *running,
+        Ok(Start::AlreadyRunning { run_id }) => {
             eprintln!(
                 "Another sync (run #{run_id}) is already running; not starting a second one."
             );
             return EXIT_ALREADY_RUNNING;
         }
-        Ok(Leased::Ran(r)) => r,
-        Err(e) => return report(&e.to_string(), e.code()),
+        Err(e) => return e.report(),
     };
-    let run = ledger
-        .history(1, Some(report_run.run_id + 1))
-        .await
-        .ok()
-        .and_then(|mut runs| runs.pop());
+    let stopper = {
+        let open = open.clone();
+        tokio::spawn(async move {
+            stop_signal().await;
+            open.cancel().await;
+        })
+    };
+    let display = tokio::spawn(progress::show(running.live));
+    let ended = running.end.wait().await;
+    let _ = display.await;
+    stopper.abort();
+    let Ended { report: ran, run } = match ended {
+        Ok(ended) => ended,
+        Err(e) => return e.report(),
+    };
     if args.json {
         if let Some(run) = &run {
             println!("{}", serde_json::to_string(run).unwrap_or_default());
         }
     }
-    if report_run.lost.is_some() {
-        return report(
-            "another sync took over this one, so it stopped",
-            "leaseLost",
-        );
+    match ran.lost {
+        Some(LeaseLoss::TakenOver) => {
+            return AppError::new(
+                ErrorTag::LeaseLost.as_str(),
+                "another sync took over this one, so it stopped",
+            )
+            .report()
+        }
+        Some(LeaseLoss::SelfFenced) => {
+            return AppError::new(
+                ErrorTag::LeaseExpired.as_str(),
+                "the sync could not renew its lease in time and stopped; the next sync resumes from where it was",
+            )
+            .report()
+        }
+        None => {}
     }
-    match &report_run.outcome {
+    match &ran.outcome {
         Outcome::Success => {
-            if let (Some(summary), false) = (&report_run.value, args.json) {
+            if let (Some(summary), false) = (&ran.value, args.json) {
                 let took = run
                     .as_ref()
                     .and_then(|r| r.finished_at.map(|f| f - r.started_at))
                     .unwrap_or(0);
                 println!(
                     "Synced ({} sync, {}): {} new, {} removed, {} links; {} requests.",
-                    summary.kind.as_str(),
+                    summary.kind,
                     crate::format::duration(took),
                     summary.inserted,
                     summary.deleted,
@@ -156,35 +146,36 @@ pub async fn run(ledger: &Ledger, args: &SyncArgs, mailbox: &Mailbox, accounts: 
             }
             0
         }
-        Outcome::Aborted { tag, .. } if tag == "cancelled" => {
+        Outcome::Aborted {
+            tag: ErrorTag::Cancelled,
+            ..
+        } => {
             eprintln!("Sync stopped; what was fetched so far is kept and the next sync resumes from there.");
             EXIT_INTERRUPTED
         }
         Outcome::Aborted { tag, message } | Outcome::Error { tag, message, .. } => {
-            report(message, tag)
+            AppError::new(tag.as_str(), message.clone()).report()
         }
     }
 }
 
-/// Cancels the sync on Ctrl-C or SIGTERM.
-async fn stop_on_signal(cancel: CancellationToken) {
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
             Err(_) => {
                 let _ = tokio::signal::ctrl_c().await;
-                cancel.cancel();
-                return;
             }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
     }
     #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
-    cancel.cancel();
 }

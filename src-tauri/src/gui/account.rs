@@ -2,12 +2,11 @@
 //! "Reconnect", and "Disconnect". Sign-in runs in the system browser (never a webview); the
 //! windows hear `account://sign-in` while it waits and `account://changed` when the mailbox
 //! they show is another one. No token ever reaches a window.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use inbox_sync_core::auth::{Accounts, AuthError, OAuthClientConfig, PendingSignIn};
-use inbox_sync_core::gmail::GmailEndpoint;
+use inbox_sync_core::auth::{AccountRecord, AuthError};
 use inbox_sync_core::Trigger;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -15,12 +14,10 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use tokio_util::sync::CancellationToken;
 
-use super::control::{Current, SyncControl};
-use super::error::UiError;
 use super::events;
-use crate::cli;
-use crate::demo::DemoSettings;
-use crate::mailbox::Mailbox;
+use super::shown::{spawn_sync, ShownMailbox};
+use crate::app::sign_in::SignIn;
+use crate::app::{demo_mailbox, now_ms, AppError, DataDir, Mailbox};
 
 pub const SIGN_IN: &str = "account://sign-in";
 pub const CHANGED: &str = "account://changed";
@@ -30,10 +27,8 @@ const SIGN_IN_LIMIT: Duration = Duration::from_secs(300);
 
 /// The account side of the window process.
 pub struct AccountState {
-    data_dir: PathBuf,
-    stale_after: u64,
-    accounts: Accounts,
-    demo: DemoSettings,
+    dir: DataDir,
+    /// The sign-in waiting in the browser, if any: at most one at a time.
     sign_in: Mutex<Option<SignInJob>>,
 }
 
@@ -57,12 +52,9 @@ pub struct AccountView {
 }
 
 impl AccountState {
-    pub fn new(data_dir: &Path, stale_after: u64, accounts: Accounts, demo: DemoSettings) -> Self {
+    pub fn new(dir: DataDir) -> Self {
         Self {
-            data_dir: data_dir.to_owned(),
-            stale_after,
-            accounts,
-            demo,
+            dir,
             sign_in: Mutex::new(None),
         }
     }
@@ -72,7 +64,8 @@ impl AccountState {
     }
 
     fn view(&self) -> AccountView {
-        let record = self.accounts.current().ok().flatten();
+        let accounts = self.dir.accounts();
+        let record = accounts.current().ok().flatten();
         let sign_in = self.job().as_ref().and_then(|j| {
             j.url
                 .as_ref()
@@ -83,7 +76,7 @@ impl AccountState {
             email: record.as_ref().map(|r| r.email.clone()),
             connected_at_ms: record.as_ref().map(|r| r.connected_at_ms),
             token_store: record.as_ref().map(|r| json!(r.token_store)),
-            token_location: record.as_ref().map(|r| self.accounts.token_location(r)),
+            token_location: record.as_ref().map(|r| accounts.token_location(r)),
             can_reconnect: record.is_some(),
             sign_in,
         }
@@ -94,22 +87,14 @@ impl AccountState {
     async fn switch_to<R: Runtime>(
         &self,
         app: &AppHandle<R>,
-        current: &Current,
+        shown: &ShownMailbox,
         mailbox: Mailbox,
-    ) -> Result<(), UiError> {
-        let ledger = cli::open_ledger(&self.data_dir, &mailbox, self.stale_after)
-            .await
-            .map_err(|(message, code)| UiError::new(code, message))?;
-        let control = Arc::new(SyncControl::new(
-            ledger,
-            mailbox,
-            self.accounts.clone(),
-            self.demo.clone(),
-        ));
-        current.get().cancel_and_wait(Duration::from_secs(10)).await;
-        current.replace(control.clone());
+    ) -> Result<(), AppError> {
+        let open = self.dir.open_mailbox(mailbox).await?;
+        shown.get().cancel_and_wait(Duration::from_secs(10)).await;
+        shown.replace(open.clone());
         let _ = app.emit(CHANGED, self.view());
-        if let Ok(counts) = control.mail().counts().await {
+        if let Ok(counts) = open.mail().counts().await {
             events::mail_changed(app, &counts);
         }
         super::tray::show_run(app, None);
@@ -122,7 +107,7 @@ fn sign_in_event<R: Runtime>(app: &AppHandle<R>, payload: Value) {
 }
 
 #[tauri::command]
-pub async fn get_account(state: State<'_, AccountState>) -> Result<AccountView, UiError> {
+pub async fn get_account(state: State<'_, AccountState>) -> Result<AccountView, AppError> {
     Ok(state.view())
 }
 
@@ -132,14 +117,14 @@ pub async fn get_account(state: State<'_, AccountState>) -> Result<AccountView, 
 pub async fn connect_account(
     app: AppHandle,
     state: State<'_, AccountState>,
-    current: State<'_, Arc<Current>>,
+    shown: State<'_, Arc<ShownMailbox>>,
     client_secret_path: Option<String>,
-) -> Result<AccountView, UiError> {
+) -> Result<AccountView, AppError> {
     let cancel = CancellationToken::new();
     {
         let mut job = state.job();
         if job.is_some() {
-            return Err(UiError::new(
+            return Err(AppError::new(
                 "signInBusy",
                 "a sign-in is already waiting in the browser; finish or cancel it first",
             ));
@@ -155,10 +140,10 @@ pub async fn connect_account(
     match result {
         Ok(record) => {
             state
-                .switch_to(&app, &current, Mailbox::Account(record))
+                .switch_to(&app, &shown, Mailbox::Account(record))
                 .await?;
             sign_in_event(&app, json!({ "phase": "done" }));
-            super::launch_sync(app.clone(), current.get(), Trigger::Button);
+            spawn_sync(app.clone(), shown.get(), Trigger::Button);
             Ok(state.view())
         }
         Err(e) => {
@@ -178,31 +163,14 @@ async fn sign_in(
     state: &AccountState,
     client_secret_path: Option<&str>,
     cancel: &CancellationToken,
-) -> Result<inbox_sync_core::auth::AccountRecord, AuthError> {
-    let previous = state.accounts.current()?;
-    let client = match client_secret_path.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(path) => OAuthClientConfig::from_file(&expand_home(path))?,
-        None => state
-            .accounts
-            .remembered_client()
-            .await
-            .map_err(|e| match e {
-                AuthError::NotConnected => AuthError::ClientSecret(
-                    "choose the client secret file of your Google OAuth client".into(),
-                ),
-                other => other,
-            })?,
-    };
-    let endpoint = match (std::env::var("INBOX_SYNC_GMAIL_BASE_URL").ok(), &previous) {
-        (Some(url), _) if !url.trim().is_empty() => GmailEndpoint::custom(url.trim()),
-        (_, Some(record)) if client_secret_path.is_none() => {
-            GmailEndpoint::custom(&record.api_base_url)
-        }
-        _ => Ok(GmailEndpoint::google()),
-    }
-    .map_err(|e| AuthError::ClientSecret(e.to_string()))?;
-    let pending = PendingSignIn::start(client.clone()).await?;
-    let url = pending.url().to_owned();
+) -> Result<AccountRecord, AuthError> {
+    let path = client_secret_path
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(expand_home);
+    let accounts = state.dir.accounts();
+    let sign_in = SignIn::start(accounts, path.as_deref(), None).await?;
+    let url = sign_in.url().to_owned();
     if let Some(job) = state.job().as_mut() {
         job.url = Some(url.clone());
     }
@@ -210,11 +178,7 @@ async fn sign_in(
     if let Err(e) = app.opener().open_url(&url, None::<&str>) {
         tracing::warn!(error = %e, "the browser could not be opened; the window shows the sign-in address");
     }
-    let signed_in = pending.finish(SIGN_IN_LIMIT, cancel).await?;
-    state
-        .accounts
-        .connect(&client, signed_in, &endpoint, now_ms())
-        .await
+    sign_in.finish(accounts, SIGN_IN_LIMIT, cancel).await
 }
 
 /// `~/…` as a shell would read it, since the path is typed by hand.
@@ -226,7 +190,7 @@ fn expand_home(path: &str) -> PathBuf {
 }
 
 #[tauri::command]
-pub async fn cancel_sign_in(state: State<'_, AccountState>) -> Result<Value, UiError> {
+pub async fn cancel_sign_in(state: State<'_, AccountState>) -> Result<Value, AppError> {
     let cancelled = match state.job().as_ref() {
         Some(job) => {
             job.cancel.cancel();
@@ -243,11 +207,11 @@ pub async fn cancel_sign_in(state: State<'_, AccountState>) -> Result<Value, UiE
 pub async fn disconnect_account(
     app: AppHandle,
     state: State<'_, AccountState>,
-    current: State<'_, Arc<Current>>,
-) -> Result<Value, UiError> {
-    current.get().cancel_and_wait(Duration::from_secs(10)).await;
-    let gone = state.accounts.disconnect().await?;
-    state.switch_to(&app, &current, Mailbox::Demo).await?;
+    shown: State<'_, Arc<ShownMailbox>>,
+) -> Result<Value, AppError> {
+    shown.get().cancel_and_wait(Duration::from_secs(10)).await;
+    let gone = state.dir.accounts().disconnect().await?;
+    state.switch_to(&app, &shown, demo_mailbox()?).await?;
     let (revoked, message) = match gone.revoke_error {
         None => (
             true,
@@ -262,11 +226,4 @@ pub async fn disconnect_account(
         ),
     };
     Ok(json!({ "revoked": revoked, "message": message }))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

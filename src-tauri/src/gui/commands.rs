@@ -8,31 +8,29 @@ use serde_json::{json, Value};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
-use super::control::Current;
-use super::error::{storage, UiError};
 use super::settings::{self, Settings};
+use super::shown::{start_sync, ShownMailbox};
 use super::SettingsFile;
-
-type Control<'a> = State<'a, Arc<Current>>;
+use crate::app::AppError;
 
 /// Starts a sync (trigger `button`, or `tray` for the tray's path) unless one is running.
 #[tauri::command]
 pub async fn start(
     app: AppHandle,
-    control: Control<'_>,
+    shown: State<'_, Arc<ShownMailbox>>,
     trigger: Option<String>,
-) -> Result<StartResult, UiError> {
+) -> Result<StartResult, AppError> {
     let trigger = match trigger.as_deref() {
         None | Some("button") => Trigger::Button,
         Some("tray") => Trigger::Tray,
         Some(other) => {
-            return Err(UiError::new(
+            return Err(AppError::new(
                 "invalidTrigger",
                 format!("unknown trigger {other:?}"),
             ))
         }
     };
-    control.get().start(&app, trigger).await
+    start_sync(&app, &shown.get(), trigger).await
 }
 
 /// Opens another window on the same app (what the tray's "New window" does).
@@ -42,31 +40,27 @@ pub async fn open_window(app: AppHandle) {
 }
 
 #[tauri::command]
-pub async fn cancel(control: Control<'_>) -> Result<Value, UiError> {
-    Ok(json!({ "cancelled": control.get().cancel().await }))
+pub async fn cancel(shown: State<'_, Arc<ShownMailbox>>) -> Result<Value, AppError> {
+    Ok(json!({ "cancelled": shown.get().cancel().await }))
 }
 
 #[tauri::command]
-pub async fn get_active(control: Control<'_>) -> Result<Option<SyncRun>, UiError> {
-    Ok(control.get().ledger().get_active().await?)
+pub async fn get_active(shown: State<'_, Arc<ShownMailbox>>) -> Result<Option<SyncRun>, AppError> {
+    Ok(shown.get().ledger().get_active().await?)
 }
 
 #[tauri::command]
-pub async fn get_latest(control: Control<'_>) -> Result<Option<SyncRun>, UiError> {
-    Ok(control.get().ledger().get_latest().await?)
+pub async fn get_latest(shown: State<'_, Arc<ShownMailbox>>) -> Result<Option<SyncRun>, AppError> {
+    Ok(shown.get().ledger().get_latest().await?)
 }
 
 #[tauri::command]
 pub async fn list_runs(
-    control: Control<'_>,
+    shown: State<'_, Arc<ShownMailbox>>,
     limit: u32,
     before: Option<i64>,
-) -> Result<Vec<SyncRun>, UiError> {
-    Ok(control
-        .get()
-        .ledger()
-        .history(limit.min(500), before)
-        .await?)
+) -> Result<Vec<SyncRun>, AppError> {
+    Ok(shown.get().ledger().history(limit.min(500), before).await?)
 }
 
 #[derive(Serialize)]
@@ -77,17 +71,16 @@ pub struct MessagePage {
 
 #[tauri::command]
 pub async fn list_messages(
-    control: Control<'_>,
+    shown: State<'_, Arc<ShownMailbox>>,
     limit: u32,
     offset: u32,
     search: Option<String>,
-) -> Result<MessagePage, UiError> {
-    let (messages, total) = control
+) -> Result<MessagePage, AppError> {
+    let (messages, total) = shown
         .get()
         .mail()
         .summaries(limit.min(500), offset, search.as_deref())
-        .await
-        .map_err(storage)?;
+        .await?;
     Ok(MessagePage { messages, total })
 }
 
@@ -98,30 +91,27 @@ pub struct MessageDetail {
 }
 
 #[tauri::command]
-pub async fn get_message(control: Control<'_>, gmail_id: String) -> Result<MessageDetail, UiError> {
-    let message = control
+pub async fn get_message(
+    shown: State<'_, Arc<ShownMailbox>>,
+    gmail_id: String,
+) -> Result<MessageDetail, AppError> {
+    let message = shown
         .get()
         .mail()
         .message(&gmail_id)
-        .await
-        .map_err(storage)?
-        .ok_or_else(|| UiError::new("notFound", "that message is no longer in the mailbox"))?;
-    let links = control
-        .get()
-        .mail()
-        .links(&gmail_id)
-        .await
-        .map_err(storage)?;
+        .await?
+        .ok_or_else(|| AppError::new("notFound", "that message is no longer in the mailbox"))?;
+    let links = shown.get().mail().links(&gmail_id).await?;
     Ok(MessageDetail { message, links })
 }
 
 /// Opens an http(s) link in the system browser; anything else is refused.
 #[tauri::command]
-pub async fn open_link(app: AppHandle, url: String) -> Result<(), UiError> {
+pub async fn open_link(app: AppHandle, url: String) -> Result<(), AppError> {
     let parsed = url::Url::parse(&url)
-        .map_err(|_| UiError::new("invalidLink", "that is not a valid link"))?;
+        .map_err(|_| AppError::new("invalidLink", "that is not a valid link"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(UiError::new(
+        return Err(AppError::new(
             "invalidLink",
             "only web links (http and https) can be opened",
         ));
@@ -129,7 +119,7 @@ pub async fn open_link(app: AppHandle, url: String) -> Result<(), UiError> {
     app.opener()
         .open_url(parsed.as_str(), None::<&str>)
         .map_err(|e| {
-            UiError::new(
+            AppError::new(
                 "openFailed",
                 format!("the browser could not be opened: {e}"),
             )
@@ -145,13 +135,13 @@ pub struct Summary {
 }
 
 #[tauri::command]
-pub async fn get_summary(control: Control<'_>) -> Result<Summary, UiError> {
-    let control = control.get();
+pub async fn get_summary(shown: State<'_, Arc<ShownMailbox>>) -> Result<Summary, AppError> {
+    let open = shown.get();
     Ok(Summary {
-        counts: control.mail().counts().await.map_err(storage)?,
-        active: control.ledger().get_active().await?,
-        latest: control.ledger().get_latest().await?,
-        source: control.source_view(),
+        counts: open.mail().counts().await?,
+        active: open.ledger().get_active().await?,
+        latest: open.ledger().get_latest().await?,
+        source: open.mailbox().view(),
     })
 }
 
@@ -159,7 +149,7 @@ pub async fn get_summary(control: Control<'_>) -> Result<Summary, UiError> {
 pub async fn get_settings(
     app: AppHandle,
     file: State<'_, SettingsFile>,
-) -> Result<Settings, UiError> {
+) -> Result<Settings, AppError> {
     Ok(settings::load(&app, &file.0))
 }
 
@@ -168,7 +158,7 @@ pub async fn set_settings(
     app: AppHandle,
     file: State<'_, SettingsFile>,
     settings: Settings,
-) -> Result<Settings, UiError> {
+) -> Result<Settings, AppError> {
     settings::save(&app, &file.0, &settings)?;
     Ok(settings)
 }

@@ -2,54 +2,47 @@
 //! launch and periodic syncs; closing the last window keeps it in the tray.
 mod account;
 mod commands;
-mod control;
-mod error;
 mod events;
 mod instance;
 mod settings;
+mod shown;
 mod tray;
 mod watcher;
 mod windows;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use inbox_sync_core::Trigger;
 use tauri::RunEvent;
 
-use crate::cli::{self, GlobalArgs};
-use crate::demo::DemoSettings;
-use crate::mailbox::{self, Mailbox};
-use crate::paths;
-use control::{Current, SyncControl};
+use crate::app::{demo_mailbox, AppError, DataDir};
+use shown::{spawn_sync, ShownMailbox};
 
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
 
-pub fn run(global: &GlobalArgs) -> i32 {
-    let data_dir = match paths::data_dir(global.data_dir.as_deref()) {
+pub fn run(data_dir: Option<&Path>, stale_after: Duration) -> i32 {
+    let dir = match DataDir::open(data_dir, stale_after) {
         Ok(dir) => dir,
-        Err(message) => return cli::report(&message, "dataDir"),
+        Err(e) => return e.report(),
     };
-    if let Err(e) = std::fs::create_dir_all(&data_dir) {
-        return cli::report(
-            &format!("cannot create {}: {e}", data_dir.display()),
-            "dataDir",
-        );
-    }
-    let _instance = match instance::claim(&data_dir) {
+    let _instance = match instance::claim(dir.path()) {
         Ok(instance::Claim::Primary(guard)) => guard,
         Ok(instance::Claim::Secondary) => {
-            return match instance::ask_primary_to_show(&data_dir) {
+            return match instance::ask_primary_to_show(dir.path()) {
                 Ok(()) => {
-                    eprintln!("Inbox Sync is already open for {}; showing its window.", data_dir.display());
+                    eprintln!("Inbox Sync is already open for {}; showing its window.", dir.path().display());
                     0
                 }
-                Err(e) => cli::report(&format!("Inbox Sync is already open for this data directory but did not answer: {e}"), "alreadyOpen"),
+                Err(e) => AppError::new("alreadyOpen", format!("Inbox Sync is already open for this data directory but did not answer: {e}")).report(),
             };
         }
-        Err(e) => return cli::report(&format!("cannot lock the data directory: {e}"), "dataDir"),
+        Err(e) => {
+            return AppError::new("dataDir", format!("cannot lock the data directory: {e}"))
+                .report()
+        }
     };
     // WebKitGTK's accelerated compositing costs ~80 MB in the web process for a window that
     // animates little more than a progress bar; a user's own setting still wins.
@@ -57,43 +50,30 @@ pub fn run(global: &GlobalArgs) -> i32 {
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
-    let demo = match DemoSettings::from_env() {
-        Ok(d) => d,
-        Err(e) => return cli::report(&e, "config"),
+    let mailbox = match dir.current_mailbox() {
+        Ok(mailbox) => Ok(mailbox),
+        Err(e) => {
+            tracing::warn!(code = %e.code, "cannot read the connected account ({}); showing the demo mailbox", e.message);
+            demo_mailbox()
+        }
     };
-    let accounts = match mailbox::accounts(&data_dir) {
-        Ok(a) => a,
-        Err(e) => return cli::report(&e.to_string(), e.code()),
+    let open = match mailbox {
+        Ok(mailbox) => tauri::async_runtime::block_on(dir.open_mailbox(mailbox)),
+        Err(e) => Err(e),
     };
-    let mailbox = Mailbox::current(&accounts).unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "cannot read the connected account; showing the demo mailbox");
-        Mailbox::Demo
-    });
-    let ledger = match tauri::async_runtime::block_on(cli::open_ledger(
-        &data_dir,
-        &mailbox,
-        global.stale_after,
-    )) {
-        Ok(ledger) => ledger,
-        Err((message, code)) => return cli::report(&message, code),
+    let shown = match open {
+        Ok(open) => Arc::new(ShownMailbox::new(open)),
+        Err(e) => return e.report(),
     };
-    let account_state = account::AccountState::new(
-        &data_dir,
-        global.stale_after,
-        accounts.clone(),
-        demo.clone(),
-    );
-    let control = Arc::new(Current::new(Arc::new(SyncControl::new(
-        ledger, mailbox, accounts, demo,
-    ))));
-    let settings_path = settings::file(&data_dir);
+    let settings_path = settings::file(dir.path());
+    let data_dir = dir.path().to_owned();
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
-        .manage(control.clone())
+        .manage(shown.clone())
         .manage(SettingsFile(settings_path.clone()))
-        .manage(account_state)
+        .manage(account::AccountState::new(dir))
         .invoke_handler(tauri::generate_handler![
             commands::start,
             commands::cancel,
@@ -119,18 +99,18 @@ pub fn run(global: &GlobalArgs) -> i32 {
             }
             let shower = handle.clone();
             instance::listen(&data_dir, move || windows::show_main(&shower));
-            watcher::spawn(handle.clone(), control.clone());
+            watcher::spawn(handle.clone(), shown.clone());
             let current = settings::load(&handle, &settings_path);
             if current.auto_sync_on_launch {
-                launch_sync(handle.clone(), control.get(), Trigger::Launch);
+                spawn_sync(handle.clone(), shown.get(), Trigger::Launch);
             }
-            spawn_schedule(handle, control.clone(), settings_path.clone());
+            spawn_schedule(handle, shown.clone(), settings_path.clone());
             Ok(())
         })
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
-        Err(e) => return cli::report(&format!("cannot open the window: {e}"), "window"),
+        Err(e) => return AppError::new("window", format!("cannot open the window: {e}")).report(),
     };
     app.run(|_, event| {
         // Closing the last window keeps the app in the tray; "Quit" exits with a code.
@@ -144,23 +124,8 @@ pub fn run(global: &GlobalArgs) -> i32 {
     0
 }
 
-/// Starts a sync from the app itself (launch, schedule) — the same path as the button.
-pub(crate) fn launch_sync(app: tauri::AppHandle, control: Arc<SyncControl>, trigger: Trigger) {
-    tauri::async_runtime::spawn(async move {
-        match control.start(&app, trigger).await {
-            Ok(result) if !result.started => {
-                tracing::info!(run_id = result.run_id, "a sync is already running")
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(code = %e.code, "{trigger} sync failed to start: {}", e.message)
-            }
-        }
-    });
-}
-
 /// Runs a sync every `syncIntervalMinutes` (read afresh each minute, so changes apply).
-fn spawn_schedule(app: tauri::AppHandle, control: Arc<Current>, settings_path: PathBuf) {
+fn spawn_schedule(app: tauri::AppHandle, shown: Arc<ShownMailbox>, settings_path: PathBuf) {
     tauri::async_runtime::spawn(async move {
         let mut waited = Duration::ZERO;
         loop {
@@ -169,7 +134,7 @@ fn spawn_schedule(app: tauri::AppHandle, control: Arc<Current>, settings_path: P
             let interval = settings::load(&app, &settings_path).sync_interval_minutes;
             if interval > 0 && waited >= Duration::from_secs(60 * u64::from(interval)) {
                 waited = Duration::ZERO;
-                launch_sync(app.clone(), control.get(), Trigger::Schedule);
+                spawn_sync(app.clone(), shown.get(), Trigger::Schedule);
             }
         }
     });

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
 
-use super::error::UiError;
+use crate::app::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -43,18 +43,18 @@ pub fn save<R: Runtime>(
     app: &AppHandle<R>,
     path: &std::path::Path,
     settings: &Settings,
-) -> Result<(), UiError> {
+) -> Result<(), AppError> {
     if !INTERVALS.contains(&settings.sync_interval_minutes) {
-        return Err(UiError::new(
+        return Err(AppError::new(
             "invalidSetting",
             "the sync interval must be off, 5, 15 or 60 minutes",
         ));
     }
     let store = app
         .store(path)
-        .map_err(|e| UiError::new("storage", format!("cannot open the settings: {e}")))?;
+        .map_err(|e| AppError::new("storage", format!("cannot open the settings: {e}")))?;
     store.set(KEY, serde_json::to_value(settings).unwrap_or_default());
     store
         .save()
-        .map_err(|e| UiError::new("storage", format!("cannot save the settings: {e}")))
+        .map_err(|e| AppError::new("storage", format!("cannot save the settings: {e}")))
 }

@@ -8,7 +8,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Runtime};
 
-use super::control::Current;
+use super::shown::{spawn_sync, ShownMailbox};
 use super::windows;
 
 struct TrayItems<R: Runtime> {
@@ -43,16 +43,11 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// What "Sync now" does; the launch hook and the `start` command with trigger `tray` call
-/// the same `SyncControl::start`.
+/// What "Sync now" does; the launch hook and the `start` command with trigger `tray` go
+/// through the same `start_sync`.
 pub fn sync_now_clicked<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let control = app.state::<Arc<Current>>().get();
-        if let Err(e) = control.start(&app, Trigger::Tray).await {
-            tracing::warn!(code = %e.code, "Sync now failed: {}", e.message);
-        }
-    });
+    let open = app.state::<Arc<ShownMailbox>>().get();
+    spawn_sync(app.clone(), open, Trigger::Tray);
 }
 
 /// Reflects the running sync (or none) in the "Sync now" item.
@@ -79,8 +74,8 @@ pub fn show_run<R: Runtime>(app: &AppHandle<R>, run: Option<&SyncRun>) {
 fn quit<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let control = app.state::<Arc<Current>>().get();
-        control.cancel_and_wait(Duration::from_secs(10)).await;
+        let open = app.state::<Arc<ShownMailbox>>().get();
+        open.cancel_and_wait(Duration::from_secs(10)).await;
         app.exit(0);
     });
 }

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use inbox_sync_core::Progress;
+use inbox_sync_core::{Phase, Progress};
 use tauri::{AppHandle, Runtime};
 
-use super::control::{Current, SyncControl};
+use super::shown::{announce_end, ShownMailbox};
 use super::{events, tray};
+use crate::app::OpenMailbox;
 
 const POLL_EVERY: Duration = Duration::from_millis(500);
 
@@ -19,25 +20,25 @@ struct Seen {
     heartbeat: i64,
     progress: Progress,
     stale: bool,
-    phase: Option<String>,
+    phase: Option<Phase>,
 }
 
-pub fn spawn<R: Runtime>(app: AppHandle<R>, current: Arc<Current>) {
+pub fn spawn<R: Runtime>(app: AppHandle<R>, shown: Arc<ShownMailbox>) {
     tauri::async_runtime::spawn(async move {
         let mut seen: Option<Seen> = None;
         let mut watching: Option<i64> = None;
-        let mut shown: Option<Arc<SyncControl>> = None;
+        let mut showing: Option<Arc<OpenMailbox>> = None;
         loop {
             tokio::time::sleep(POLL_EVERY).await;
             // The mailbox switched (an account was connected or disconnected): start afresh.
-            let control = current.get();
-            if !shown.as_ref().is_some_and(|s| Arc::ptr_eq(s, &control)) {
-                shown = Some(control.clone());
+            let open = shown.get();
+            if !showing.as_ref().is_some_and(|s| Arc::ptr_eq(s, &open)) {
+                showing = Some(open.clone());
                 seen = None;
                 watching = None;
             }
-            let own = control.own_run_id().await;
-            let active = match control.ledger().get_active().await {
+            let own = open.own_run_id().await;
+            let active = match open.ledger().get_active().await {
                 Ok(active) => active,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the sync ledger");
@@ -50,7 +51,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, current: Arc<Current>) {
                     heartbeat: run.last_heartbeat_at,
                     progress: run.progress,
                     stale: run.is_stale,
-                    phase: run.phase.clone(),
+                    phase: run.phase,
                 };
                 if seen.as_ref() != Some(&now) {
                     events::progress(&app, run);
@@ -61,7 +62,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, current: Arc<Current>) {
             }
             if let Some(id) = watching {
                 if active.as_ref().map(|r| r.id) != Some(id) {
-                    control.announce_end(&app, id).await;
+                    announce_end(&app, &open, id).await;
                     watching = None;
                     seen = None;
                     if active.is_none() {

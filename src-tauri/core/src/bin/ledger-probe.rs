@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use inbox_sync_core::{
-    Leased, Ledger, LedgerConfig, LedgerError, Outcome, Owner, ProcessLiveness, RunFailure,
-    RunProgress, Store, StoreOptions, SystemClock, Trigger,
+    ErrorTag, Leased, Ledger, LedgerConfig, LedgerError, Outcome, Owner, ProcessLiveness,
+    RunFailure, RunProgress, Store, StoreOptions, SystemClock, Trigger,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -142,7 +142,7 @@ async fn race(ledger: &Ledger, iterations: u32, seed: u64) {
                     let failed = Outcome::Error {
                         name: "ProbeError".into(),
                         message: "made up".into(),
-                        tag: "internal".into(),
+                        tag: ErrorTag::Internal,
                     };
                     ledger.finish(id, &failed, &progress).await
                 }
@@ -190,10 +190,10 @@ async fn hold(ledger: &Ledger, store: &Store, write_every_ms: u64) {
                     .bind(n)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| RunFailure::new("Db", e.to_string(), "storage"))?;
+                    .map_err(|e| RunFailure::new("Db", e.to_string(), ErrorTag::Storage))?;
                 tx.commit()
                     .await
-                    .map_err(|e| RunFailure::new("Db", e.to_string(), "storage"))?;
+                    .map_err(|e| RunFailure::new("Db", e.to_string(), ErrorTag::Storage))?;
                 n += 1;
                 lease.update_progress(|p| p.progress.processed_emails = n);
                 tokio::time::sleep(Duration::from_millis(write_every_ms)).await;
@@ -218,5 +218,5 @@ async fn hold(ledger: &Ledger, store: &Store, write_every_ms: u64) {
 }
 
 fn probe_failure(e: LedgerError) -> RunFailure {
-    RunFailure::new("Ledger", e.to_string(), e.code())
+    RunFailure::new("Ledger", e.to_string(), e.tag())
 }

@@ -15,31 +15,12 @@ use crate::error::LedgerError;
 use crate::lease::{LeaseHandle, Leased, RunFailure};
 use crate::ledger::Ledger;
 use crate::run::{RunProgress, Trigger};
+use crate::words::{Phase, SyncKind};
 
 use super::calls::{Calls, ThrottleSignal};
 use super::failure;
 use super::mailstore::{self, FetchedMessage};
 use super::{Change, MailSource, Method, SourceError, SyncOptions};
-
-/// What kind of pass a run made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SyncKind {
-    Full,
-    Incremental,
-    /// A full pass because the stored history position had expired.
-    Resync,
-}
-
-impl SyncKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Full => "full",
-            Self::Incremental => "incremental",
-            Self::Resync => "resync",
-        }
-    }
-}
 
 /// What a successful run did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,26 +70,32 @@ pub async fn run_sync_notify<S: MailSource>(
         .await
 }
 
-/// Reports progress to the lease (and so the ledger) and to the optional channel.
+/// Reports progress to the lease (and so the ledger) and to the optional channel. Shared
+/// by the engine and every in-flight request (which report throttling).
 struct Reporter {
+    /// Holds the progress the next heartbeat writes.
     lease: LeaseHandle,
+    /// The caller's live view (progress bar, window events); `None` when nobody watches.
     channel: Option<watch::Sender<RunProgress>>,
+    /// How many requests are waiting on quota right now: while any is, the phase shown is
+    /// `throttled` whatever the engine's own step, so the UI never looks stuck.
     throttled: AtomicI64,
-    phase: Mutex<String>,
+    /// The engine's own step, shown again once no request is throttled.
+    phase: Mutex<Phase>,
 }
 
 impl Reporter {
     fn update(&self, f: impl FnOnce(&mut RunProgress)) {
-        self.lease.update_progress(f);
+        let now = self.lease.update_progress(f);
         if let Some(channel) = &self.channel {
-            channel.send_replace(self.lease.progress());
+            channel.send_replace(now);
         }
     }
 
-    fn phase(&self, phase: &str) {
-        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) = phase.to_owned();
+    fn phase(&self, phase: Phase) {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner()) = phase;
         if self.throttled.load(Ordering::SeqCst) == 0 {
-            self.update(|p| p.phase = Some(phase.to_owned()));
+            self.update(|p| p.phase = Some(phase));
         }
     }
 }
@@ -121,9 +108,9 @@ impl ThrottleSignal for Reporter {
             self.throttled.fetch_sub(1, Ordering::SeqCst) - 1
         };
         let phase = if now > 0 {
-            "throttled".to_owned()
+            Phase::Throttled
         } else {
-            self.phase.lock().unwrap_or_else(|e| e.into_inner()).clone()
+            *self.phase.lock().unwrap_or_else(|e| e.into_inner())
         };
         self.update(|p| p.phase = Some(phase));
     }
@@ -172,7 +159,7 @@ impl<S: MailSource> Engine<S> {
             lease: lease.clone(),
             channel,
             throttled: AtomicI64::new(0),
-            phase: Mutex::new(String::new()),
+            phase: Mutex::new(Phase::Listing),
         });
         let calls = Arc::new(Calls::new(source, options.clone(), reporter.clone()));
         Self {
@@ -222,8 +209,7 @@ impl<S: MailSource> Engine<S> {
 
     fn set_kind(&self, kind: SyncKind) {
         self.summary.lock().unwrap_or_else(|e| e.into_inner()).kind = kind;
-        self.reporter
-            .update(|p| p.kind = Some(kind.as_str().to_owned()));
+        self.reporter.update(|p| p.kind = Some(kind));
     }
 
     fn tally(&self, f: impl FnOnce(&mut SyncSummary)) {
@@ -305,7 +291,7 @@ impl<S: MailSource> Engine<S> {
         let (epoch, mut page_token, total) = match resume {
             Some(resume) => resume,
             None => {
-                self.reporter.phase("listing");
+                self.reporter.phase(Phase::Listing);
                 let source = &self.calls.source;
                 let profile = self
                     .calls
@@ -331,7 +317,7 @@ impl<S: MailSource> Engine<S> {
         };
         self.reporter.update(|p| p.total_estimate = total);
         loop {
-            self.reporter.phase("listing");
+            self.reporter.phase(Phase::Listing);
             let source = &self.calls.source;
             let token = page_token.clone();
             let page = self
@@ -357,7 +343,7 @@ impl<S: MailSource> Engine<S> {
             // Already stored messages count as done, so the bar reflects the whole mailbox.
             self.reporter
                 .update(|p| p.progress.processed_emails += seen.len() as i64);
-            self.reporter.phase("fetching");
+            self.reporter.phase(Phase::Fetching);
             let next = page.next_page_token.clone();
             self.fetch_and_store(
                 missing,
@@ -374,7 +360,7 @@ impl<S: MailSource> Engine<S> {
                 break;
             }
         }
-        self.reporter.phase("finishing");
+        self.reporter.phase(Phase::Finishing);
         let mut tx = self.begin().await?;
         let history_id: Option<i64> =
             sqlx::query_scalar("SELECT full_history_id FROM sync_state WHERE id = 1")
@@ -392,7 +378,7 @@ impl<S: MailSource> Engine<S> {
 
     /// Applies history since `start`: deletions, label changes, then new messages.
     async fn incremental(&self, start: i64) -> Result<(), Incremental> {
-        self.reporter.phase("history");
+        self.reporter.phase(Phase::History);
         let source = &self.calls.source;
         let mut page_token: Option<String> = None;
         let mut changes = Vec::new();
@@ -466,7 +452,7 @@ impl<S: MailSource> Engine<S> {
         tx.commit().await.map_err(|e| self.storage(e))?;
         self.tally(|s| s.deleted += removed);
 
-        self.reporter.phase("fetching");
+        self.reporter.phase(Phase::Fetching);
         self.fetch_and_store(missing, None, Checkpoint::History { history_id: latest })
             .await
             .map_err(Incremental::Failed)

@@ -1,34 +1,31 @@
 //! How a sync failure is recorded on its run: a name, a plain message and a stable tag.
 use crate::error::LedgerError;
 use crate::lease::RunFailure;
+use crate::words::ErrorTag;
 
 use super::SourceError;
 
 pub(crate) fn from_source(e: &SourceError) -> RunFailure {
     let (name, tag) = match e {
-        SourceError::SignInRequired(_) | SourceError::Unauthorized(_) => ("AuthError", "auth"),
-        SourceError::RateLimited { .. } => ("RateLimited", "rateLimit"),
-        SourceError::Network(_) | SourceError::Timeout(_) => ("NetworkError", "network"),
+        SourceError::SignInRequired(_) | SourceError::Unauthorized(_) => {
+            ("AuthError", ErrorTag::Auth)
+        }
+        SourceError::RateLimited { .. } => ("RateLimited", ErrorTag::RateLimit),
+        SourceError::Network(_) | SourceError::Timeout(_) => ("NetworkError", ErrorTag::Network),
         SourceError::Server { .. }
         | SourceError::Refused { .. }
         | SourceError::Malformed(_)
-        | SourceError::NotFound(_) => ("GmailError", "gmail"),
+        | SourceError::NotFound(_) => ("GmailError", ErrorTag::Gmail),
     };
     RunFailure::new(name, e.to_string(), tag)
 }
 
 pub(crate) fn from_ledger(e: &LedgerError) -> RunFailure {
-    match e {
-        LedgerError::LeaseLost { .. } => RunFailure::new("LeaseLost", e.to_string(), "leaseLost"),
-        LedgerError::Store(store) => RunFailure::new(
-            "StorageError",
-            e.to_string(),
-            match store.code() {
-                "diskFull" => "diskFull",
-                _ => "storage",
-            },
-        ),
-    }
+    let name = match e {
+        LedgerError::LeaseLost { .. } => "LeaseLost",
+        LedgerError::Store(_) => "StorageError",
+    };
+    RunFailure::new(name, e.to_string(), e.tag())
 }
 
 pub(crate) fn from_sqlx(e: sqlx::Error, path: &std::path::Path) -> RunFailure {
@@ -44,10 +41,10 @@ pub(crate) fn stalled(after: std::time::Duration) -> RunFailure {
             "the sync made no progress for {} s and was stopped",
             after.as_secs()
         ),
-        "stalled",
+        ErrorTag::Stalled,
     )
 }
 
 pub(crate) fn internal(message: impl Into<String>) -> RunFailure {
-    RunFailure::new("InternalError", message, "internal")
+    RunFailure::new("InternalError", message, ErrorTag::Internal)
 }

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
+use crate::error::StoreError;
 use crate::mail::ParsedMail;
+use crate::store::Store;
 
 use super::RawMessage;
 
@@ -300,10 +302,10 @@ pub struct StoredLink {
     pub domain: String,
 }
 
-/// Read access to the synced mail.
+/// Read access to the synced mail. Errors come as `StoreError`, so callers never see SQL.
 #[derive(Debug, Clone)]
 pub struct MailStore {
-    pool: SqlitePool,
+    store: Store,
 }
 
 const MESSAGE_COLUMNS: &str =
@@ -353,17 +355,26 @@ fn like_pattern(search: Option<&str>) -> Option<String> {
 }
 
 impl MailStore {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 
-    pub async fn counts(&self) -> Result<MailCounts, sqlx::Error> {
+    fn pool(&self) -> &SqlitePool {
+        self.store.pool()
+    }
+
+    fn failed(&self, e: sqlx::Error) -> StoreError {
+        StoreError::classify(e, self.store.path())
+    }
+
+    pub async fn counts(&self) -> Result<MailCounts, StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM links), \
              (SELECT count(*) FROM messages WHERE defects IS NOT NULL)",
         )
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| self.failed(e))?;
         Ok(MailCounts {
             messages: row.get(0),
             links: row.get(1),
@@ -372,18 +383,20 @@ impl MailStore {
     }
 
     /// Every stored Gmail id.
-    pub async fn ids(&self) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn ids(&self) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar("SELECT gmail_id FROM messages ORDER BY gmail_id")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await
+            .map_err(|e| self.failed(e))
     }
 
-    pub async fn message(&self, gmail_id: &str) -> Result<Option<StoredMessage>, sqlx::Error> {
+    pub async fn message(&self, gmail_id: &str) -> Result<Option<StoredMessage>, StoreError> {
         let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE gmail_id = ?");
         let row = sqlx::query(&sql)
             .bind(gmail_id)
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(row.as_ref().map(message_from_row))
     }
 
@@ -393,7 +406,7 @@ impl MailStore {
         limit: u32,
         offset: u32,
         search: Option<&str>,
-    ) -> Result<Vec<StoredMessage>, sqlx::Error> {
+    ) -> Result<Vec<StoredMessage>, StoreError> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages \
              WHERE ?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\' \
@@ -404,8 +417,9 @@ impl MailStore {
             .bind(pattern)
             .bind(limit as i64)
             .bind(offset as i64)
-            .fetch_all(&self.pool)
-            .await?;
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(rows.iter().map(message_from_row).collect())
     }
 
@@ -415,7 +429,7 @@ impl MailStore {
         limit: u32,
         offset: u32,
         search: Option<&str>,
-    ) -> Result<(Vec<MessageSummary>, i64), sqlx::Error> {
+    ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
         let pattern = like_pattern(search);
         const MATCH: &str =
             "(?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' \
@@ -430,13 +444,15 @@ impl MailStore {
             .bind(pattern.as_deref())
             .bind(limit as i64)
             .bind(offset as i64)
-            .fetch_all(&self.pool)
-            .await?;
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?;
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT count(*) FROM messages WHERE {MATCH}"))
                 .bind(pattern.as_deref())
-                .fetch_one(&self.pool)
-                .await?;
+                .fetch_one(self.pool())
+                .await
+                .map_err(|e| self.failed(e))?;
         let summaries = rows
             .iter()
             .map(|row| MessageSummary {
@@ -449,14 +465,15 @@ impl MailStore {
     }
 
     /// A message's links in the order they appear.
-    pub async fn links(&self, gmail_id: &str) -> Result<Vec<StoredLink>, sqlx::Error> {
+    pub async fn links(&self, gmail_id: &str) -> Result<Vec<StoredLink>, StoreError> {
         let rows = sqlx::query(
             "SELECT l.url, l.domain FROM links l JOIN messages m ON m.id = l.message_id \
              WHERE m.gmail_id = ? ORDER BY l.position",
         )
         .bind(gmail_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.failed(e))?;
         Ok(rows
             .iter()
             .map(|r| StoredLink {
@@ -467,9 +484,10 @@ impl MailStore {
     }
 
     /// The incremental cursor, once a full sync has completed.
-    pub async fn history_id(&self) -> Result<Option<i64>, sqlx::Error> {
+    pub async fn history_id(&self) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar("SELECT history_id FROM sync_state WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool())
             .await
+            .map_err(|e| self.failed(e))
     }
 }

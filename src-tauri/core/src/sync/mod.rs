@@ -8,7 +8,8 @@ mod options;
 mod quota;
 mod source;
 
-pub use engine::{run_sync, run_sync_notify, SyncKind, SyncSummary};
+pub use crate::words::SyncKind;
+pub use engine::{run_sync, run_sync_notify, SyncSummary};
 pub use mailstore::{
     MailCounts, MailStore, MessageHeaders, MessageSummary, StoredLink, StoredMessage,
 };

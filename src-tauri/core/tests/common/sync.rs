@@ -57,7 +57,7 @@ pub async fn sync_with<S: inbox_sync_core::sync::MailSource>(
     let phases = tokio::spawn(async move {
         let mut seen: Vec<String> = Vec::new();
         while rx.changed().await.is_ok() {
-            let phase = rx.borrow_and_update().phase.clone();
+            let phase = rx.borrow_and_update().phase.map(|p| p.as_str().to_owned());
             if let Some(phase) = phase {
                 if seen.last() != Some(&phase) {
                     seen.push(phase);
@@ -88,13 +88,13 @@ pub async fn sync(ledger: &Ledger, fake: &FakeGmail) -> RunReport<SyncSummary> {
 }
 
 pub async fn run_row(ledger: &Ledger, id: i64) -> SyncRun {
-    ledger.history(1, Some(id + 1)).await.unwrap().remove(0)
+    ledger.get(id).await.unwrap().expect("the run's row")
 }
 
 /// Asserts the store holds exactly the server's messages, with their threads, labels,
 /// subjects and links.
 pub async fn assert_mirrors(store: &Store, fake: &FakeGmail) {
-    let mail = MailStore::new(store.pool().clone());
+    let mail = MailStore::new(store.clone());
     let truth = fake.truth();
     let mut want: Vec<String> = truth.iter().map(|t| t.id.clone()).collect();
     want.sort();
