@@ -38,20 +38,15 @@ impl AppError {
     }
 }
 
-impl From<LedgerError> for AppError {
-    fn from(e: LedgerError) -> Self {
-        Self::new(e.code(), e.to_string())
-    }
+/// Core errors carry their own stable code and a message fit for people.
+macro_rules! from_coded {
+    ($($source:ty),+) => {$(
+        impl From<$source> for AppError {
+            fn from(e: $source) -> Self {
+                Self::new(e.code(), e.to_string())
+            }
+        }
+    )+};
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        Self::new(e.code(), e.to_string())
-    }
-}
-
-impl From<AuthError> for AppError {
-    fn from(e: AuthError) -> Self {
-        Self::new(e.code(), e.to_string())
-    }
-}
+from_coded!(LedgerError, StoreError, AuthError);

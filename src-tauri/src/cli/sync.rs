@@ -110,22 +110,18 @@ async fn sync(open: &Arc<OpenMailbox>, args: &SyncArgs) -> i32 {
             println!("{}", serde_json::to_string(run).unwrap_or_default());
         }
     }
-    match ran.lost {
-        Some(LeaseLoss::TakenOver) => {
-            return AppError::new(
-                ErrorTag::LeaseLost.as_str(),
+    if let Some(loss) = ran.lost {
+        let (tag, message) = match loss {
+            LeaseLoss::TakenOver => (
+                ErrorTag::LeaseLost,
                 "another sync took over this one, so it stopped",
-            )
-            .report()
-        }
-        Some(LeaseLoss::SelfFenced) => {
-            return AppError::new(
-                ErrorTag::LeaseExpired.as_str(),
+            ),
+            LeaseLoss::SelfFenced => (
+                ErrorTag::LeaseExpired,
                 "the sync could not renew its lease in time and stopped; the next sync resumes from where it was",
-            )
-            .report()
-        }
-        None => {}
+            ),
+        };
+        return AppError::new(tag.as_str(), message).report();
     }
     match &ran.outcome {
         Outcome::Success => {

@@ -1,8 +1,19 @@
-//! The events every window listens to, and the run snapshots they carry.
-use inbox_sync_core::sync::MailCounts;
+//! The events every window listens to, the run snapshots they carry, and how a sync this
+//! process runs becomes them: its progress (at most ten events a second, built in memory,
+//! no database read) and its end, once; the tray follows along.
+use std::sync::Arc;
+use std::time::Duration;
+
+use inbox_sync_core::sync::{MailCounts, MailStore};
 use inbox_sync_core::SyncRun;
 use serde_json::json;
 use tauri::{AppHandle, Emitter, Runtime};
+
+use super::tray;
+use crate::app::{LiveRun, OpenMailbox, RunningSync};
+
+/// Progress events are coalesced to this interval (at most ~10 per second).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 pub const PROGRESS: &str = "sync://progress";
 pub const FINISHED: &str = "sync://finished";
@@ -32,4 +43,41 @@ pub fn finished<R: Runtime>(app: &AppHandle<R>, run: &SyncRun) {
 
 pub fn mail_changed<R: Runtime>(app: &AppHandle<R>, counts: &MailCounts) {
     let _ = app.emit(MAIL_CHANGED, json!({ "counts": counts }));
+}
+
+/// Sends a sync's progress to the windows until it stops reporting, then its end.
+pub async fn follow<R: Runtime>(app: AppHandle<R>, open: Arc<OpenMailbox>, running: RunningSync) {
+    let RunningSync { run_id, live, end } = running;
+    forward_progress(&app, open.mail(), live).await;
+    if let Err(e) = end.wait().await {
+        tracing::error!(run_id, code = %e.code, "the sync ended with an error: {}", e.message);
+    }
+    announce_end(&app, &open, run_id).await;
+    tray::show_run(&app, None);
+}
+
+async fn forward_progress<R: Runtime>(app: &AppHandle<R>, mail: &MailStore, mut live: LiveRun) {
+    let mut stored = -1;
+    while let Some(run) = live.next().await {
+        progress(app, &run);
+        tray::show_run(app, Some(&run));
+        // The mail counts move with each committed batch; tell the windows when they do.
+        if run.progress.inserted_emails != stored {
+            stored = run.progress.inserted_emails;
+            if let Ok(counts) = mail.counts().await {
+                mail_changed(app, &counts);
+            }
+        }
+        tokio::time::sleep(PROGRESS_EVERY).await;
+    }
+}
+
+/// Tells every window how run `run_id` ended and what the mail looks like now.
+pub async fn announce_end<R: Runtime>(app: &AppHandle<R>, open: &OpenMailbox, run_id: i64) {
+    if let Ok(Some(run)) = open.ledger().get(run_id).await {
+        finished(app, &run);
+    }
+    if let Ok(counts) = open.mail().counts().await {
+        mail_changed(app, &counts);
+    }
 }

@@ -1,18 +1,12 @@
-//! The mailbox the windows show, and how its syncs reach them: a sync this process starts
-//! sends its progress to every window (at most ten events a second, built in memory) and
-//! its end once; the tray follows along.
+//! The mailbox the windows show, and starting its syncs from the app (button, tray,
+//! launch, schedule); each sync is then followed in every window by `events::follow`.
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-use inbox_sync_core::sync::MailStore;
 use inbox_sync_core::{StartResult, Trigger};
 use tauri::{AppHandle, Runtime};
 
-use super::{events, tray};
-use crate::app::{AppError, LiveRun, OpenMailbox, RunningSync, Start};
-
-/// Progress events are coalesced to this interval (at most ~10 per second).
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+use super::events;
+use crate::app::{AppError, OpenMailbox, Start};
 
 /// The mailbox every window shows; replaced when an account is connected or disconnected.
 pub struct ShownMailbox(RwLock<Arc<OpenMailbox>>);
@@ -45,7 +39,7 @@ pub async fn start_sync<R: Runtime>(
         Start::AlreadyRunning { run_id } => Ok(StartResult::already_running(run_id)),
         Start::Started(running) => {
             let run_id = running.run_id;
-            tauri::async_runtime::spawn(follow(app.clone(), open.clone(), *running));
+            tauri::async_runtime::spawn(events::follow(app.clone(), open.clone(), *running));
             Ok(StartResult::started(run_id))
         }
     }
@@ -64,41 +58,4 @@ pub fn spawn_sync<R: Runtime>(app: AppHandle<R>, open: Arc<OpenMailbox>, trigger
             }
         }
     });
-}
-
-/// Sends a sync's progress to the windows until it stops reporting, then its end.
-async fn follow<R: Runtime>(app: AppHandle<R>, open: Arc<OpenMailbox>, running: RunningSync) {
-    let RunningSync { run_id, live, end } = running;
-    forward_progress(&app, open.mail(), live).await;
-    if let Err(e) = end.wait().await {
-        tracing::error!(run_id, code = %e.code, "the sync ended with an error: {}", e.message);
-    }
-    announce_end(&app, &open, run_id).await;
-    tray::show_run(&app, None);
-}
-
-async fn forward_progress<R: Runtime>(app: &AppHandle<R>, mail: &MailStore, mut live: LiveRun) {
-    let mut stored = -1;
-    while let Some(run) = live.next().await {
-        events::progress(app, &run);
-        tray::show_run(app, Some(&run));
-        // The mail counts move with each committed batch; tell the windows when they do.
-        if run.progress.inserted_emails != stored {
-            stored = run.progress.inserted_emails;
-            if let Ok(counts) = mail.counts().await {
-                events::mail_changed(app, &counts);
-            }
-        }
-        tokio::time::sleep(PROGRESS_EVERY).await;
-    }
-}
-
-/// Tells every window how run `run_id` ended and what the mail looks like now.
-pub async fn announce_end<R: Runtime>(app: &AppHandle<R>, open: &OpenMailbox, run_id: i64) {
-    if let Ok(Some(run)) = open.ledger().get(run_id).await {
-        events::finished(app, &run);
-    }
-    if let Ok(counts) = open.mail().counts().await {
-        events::mail_changed(app, &counts);
-    }
 }

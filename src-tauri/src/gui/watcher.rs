@@ -7,8 +7,9 @@ use std::time::Duration;
 use inbox_sync_core::{Phase, Progress};
 use tauri::{AppHandle, Runtime};
 
-use super::shown::{announce_end, ShownMailbox};
-use super::{events, tray};
+use super::events::{self, announce_end};
+use super::shown::ShownMailbox;
+use super::tray;
 use crate::app::OpenMailbox;
 
 const POLL_EVERY: Duration = Duration::from_millis(500);
