@@ -1,6 +1,6 @@
 //! `inbox-sync account login | status | logout`: sign in with Google in the system browser
 //! (loopback redirect, PKCE), show the connected account, or revoke and forget it.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
@@ -8,6 +8,7 @@ use inbox_sync_core::auth::{Accounts, AuthError};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use super::JsonFlag;
 use crate::app::sign_in::{SignIn, GMAIL_BASE_URL_VAR};
 use crate::app::{demo_mailbox, AppError, DataDir, Mailbox};
 
@@ -36,11 +37,7 @@ enum AccountCommand {
         timeout: u64,
     },
     /// Show which account is connected and where its token is kept
-    Status {
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
+    Status(JsonFlag),
     /// Revoke the token at Google and delete it here (the mail already synced stays)
     Logout,
 }
@@ -54,29 +51,33 @@ pub async fn run(dir: &DataDir, args: &AccountArgs) -> Result<(), AppError> {
             no_browser,
             timeout,
         } => {
-            login(
+            let sign_in = SignIn::start(
                 accounts,
                 client_secret.as_deref(),
                 gmail_base_url.as_deref(),
+            )
+            .await?;
+            login(
+                accounts,
+                sign_in,
                 *no_browser,
                 Duration::from_secs(*timeout),
             )
             .await?
         }
-        AccountCommand::Status { json } => status(dir, *json)?,
+        AccountCommand::Status(JsonFlag { json }) => status(dir, *json)?,
         AccountCommand::Logout => logout(accounts).await?,
     }
     Ok(())
 }
 
+/// Opens the browser on `sign_in` and waits for it, saying what happens on the terminal.
 async fn login(
     accounts: &Accounts,
-    client_secret: Option<&Path>,
-    gmail_base_url: Option<&str>,
+    sign_in: SignIn,
     no_browser: bool,
     limit: Duration,
 ) -> Result<(), AuthError> {
-    let sign_in = SignIn::start(accounts, client_secret, gmail_base_url).await?;
     eprintln!("Sign in with Google in your browser. If it does not open, visit this address:");
     // The address alone on standard output, so scripts (and tests) can pick it up.
     println!("{}", sign_in.url());

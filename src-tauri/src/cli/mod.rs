@@ -44,27 +44,31 @@ pub struct GlobalArgs {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Show whether a sync is running and how the latest one went
-    Status {
-        /// Print `{ "active": run|null, "latest": run|null }`
-        #[arg(long)]
-        json: bool,
-    },
+    /// Show whether a sync is running and how the latest one went (JSON:
+    /// `{ "active": run|null, "latest": run|null }`)
+    Status(JsonFlag),
     /// Sync now: exit 0 when done, 3 when another sync is running, 1 on error, 130 on Ctrl-C
     Sync(SyncArgs),
     /// Connect a Gmail account (sign in with Google), show it, or disconnect it
     Account(AccountArgs),
     /// Serve a fake Gmail on 127.0.0.1 (prints its base URL first) until killed
     FakeGmail(FakeArgs),
-    /// List past syncs, newest first
+    /// List past syncs, newest first (JSON: an array of runs)
     History {
         /// How many runs to show
         #[arg(long, default_value_t = 20)]
         limit: u32,
-        /// Print a JSON array of runs
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        out: JsonFlag,
     },
+}
+
+/// `--json`, for scripts.
+#[derive(Args, Clone, Copy)]
+pub struct JsonFlag {
+    /// Print JSON instead of words
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs one subcommand and returns the exit code: 0 on success, 1 on error.
@@ -85,8 +89,11 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
             Err(e) => return e.report(),
         };
         let result = match command {
-            Command::Status { json } => status(&dir, json).await,
-            Command::History { limit, json } => history(&dir, limit, json).await,
+            Command::Status(JsonFlag { json }) => status(&dir, json).await,
+            Command::History {
+                limit,
+                out: JsonFlag { json },
+            } => history(&dir, limit, json).await,
             Command::Sync(args) => return sync::run(&dir, &args).await,
             Command::Account(args) => account::run(&dir, &args).await,
             Command::FakeGmail(_) => unreachable!("served above"),
