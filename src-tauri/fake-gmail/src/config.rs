@@ -5,7 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::{Clock, TokioClock};
+use crate::errors::RateLimitForm;
 use crate::generate::MailboxSpec;
+
+/// Gmail keeps history "for at least a week, often longer, sometimes only hours" (its sync
+/// guide); the fake keeps a week of it by default, measured on its [`Clock`].
+pub const DEFAULT_HISTORY_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How many history ids back the fake answers by default: far more than any test moves, but
+/// finite, as Gmail's store is: a `startHistoryId` from a mailbox's distant past gets 404.
+pub const DEFAULT_HISTORY_RETENTION: u64 = 100_000;
 
 /// The installed-app OAuth client the token endpoint accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,14 +80,21 @@ pub struct FakeConfig {
     pub mailbox: MailboxSpec,
     /// Added to every request before it is answered.
     pub latency: Duration,
-    /// Per-user quota in Gmail units per second (list 5, get 5, history 2, profile 1); `None` is unlimited.
+    /// Per-user quota in Gmail units per second (list 5, get 5, history 2, profile 1, labels 1);
+    /// `None` is unlimited.
     pub quota_units_per_sec: Option<u32>,
+    /// How a request over the quota is refused: 429 `rateLimitExceeded` (the default) or 403
+    /// `userRateLimitExceeded`.
+    pub rate_limit_form: RateLimitForm,
     /// How long issued access tokens stay valid.
     pub token_lifetime: Duration,
     pub faults: FaultRates,
     /// How many history ids back `history.list` still answers; older `startHistoryId`s get 404.
-    /// `None` keeps everything.
+    /// `None` lifts the count limit. Default [`DEFAULT_HISTORY_RETENTION`].
     pub history_retention: Option<u64>,
+    /// How long a history record is kept (on the fake's clock); a `startHistoryId` before an
+    /// expired record gets 404. `None` keeps records forever. Default [`DEFAULT_HISTORY_MAX_AGE`].
+    pub history_max_age: Option<Duration>,
     /// Start with requests hanging (not answered until released).
     pub hang: bool,
     pub oauth: OAuthClient,
@@ -97,9 +113,11 @@ impl Default for FakeConfig {
             mailbox: MailboxSpec::default(),
             latency: Duration::ZERO,
             quota_units_per_sec: None,
+            rate_limit_form: RateLimitForm::default(),
             token_lifetime: Duration::from_secs(3600),
             faults: FaultRates::default(),
-            history_retention: None,
+            history_retention: Some(DEFAULT_HISTORY_RETENTION),
+            history_max_age: Some(DEFAULT_HISTORY_MAX_AGE),
             hang: false,
             oauth: OAuthClient::default(),
             consent: Consent::default(),
@@ -151,6 +169,11 @@ impl FakeConfig {
         self
     }
 
+    pub fn rate_limit_form(mut self, form: RateLimitForm) -> Self {
+        self.rate_limit_form = form;
+        self
+    }
+
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
         self
@@ -163,6 +186,12 @@ impl FakeConfig {
 
     pub fn history_retention(mut self, history_ids: u64) -> Self {
         self.history_retention = Some(history_ids);
+        self
+    }
+
+    /// `None` keeps history records however old they are.
+    pub fn history_max_age(mut self, max_age: Option<Duration>) -> Self {
+        self.history_max_age = max_age;
         self
     }
 

@@ -4,6 +4,19 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// Which of Gmail's two answers a request over the per-user rate limit gets. Gmail sends both:
+/// 429 `rateLimitExceeded` (`RESOURCE_EXHAUSTED`) and 403 `userRateLimitExceeded`
+/// (`PERMISSION_DENIED`), each saying "User-rate limit exceeded.  Retry after <time>".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RateLimitForm {
+    /// 429 `rateLimitExceeded`: what the fake has always sent, and the form Gmail's error guide
+    /// lists for too many requests.
+    #[default]
+    TooManyRequests,
+    /// 403 `userRateLimitExceeded`, the form some clients (lieer) alone back off on.
+    Forbidden,
+}
+
 /// Failures of the fake's own API (starting, mutating the mailbox).
 #[derive(Debug, thiserror::Error)]
 pub enum FakeError {
@@ -94,14 +107,40 @@ impl GoogleError {
         )
     }
 
-    pub fn rate_limited() -> Self {
-        Self::new(
-            429,
-            "RESOURCE_EXHAUSTED",
-            "usageLimits",
-            "rateLimitExceeded",
-            "User-rate limit exceeded. Retry after a short wait.",
-        )
+    /// Gmail's per-user rate limit, in the form `form` chooses; `retry_at` is the RFC 3339
+    /// instant Gmail names ("User-rate limit exceeded.  Retry after 2026-01-01T10:00:01.250Z",
+    /// two spaces and all).
+    pub fn rate_limited(form: RateLimitForm, retry_at: &str) -> Self {
+        let message = format!("User-rate limit exceeded.  Retry after {retry_at}");
+        match form {
+            RateLimitForm::TooManyRequests => Self::new(
+                429,
+                "RESOURCE_EXHAUSTED",
+                "usageLimits",
+                "rateLimitExceeded",
+                message,
+            ),
+            RateLimitForm::Forbidden => Self::new(
+                403,
+                "PERMISSION_DENIED",
+                "usageLimits",
+                "userRateLimitExceeded",
+                message,
+            ),
+        }
+    }
+
+    /// A message, thread or attachment id that cannot be a Gmail id at all (Gmail: 400, not 404).
+    pub fn invalid_id() -> Self {
+        Self::bad_request("Invalid id value")
+    }
+
+    /// A query parameter the method does not take. Google's front end refuses it before the
+    /// method runs, naming it.
+    pub fn unknown_parameter(name: &str) -> Self {
+        Self::bad_request(format!(
+            "Invalid JSON payload received. Unknown name \"{name}\": Cannot bind query parameter. Field '{name}' could not be found in request message."
+        ))
     }
 
     pub fn internal() -> Self {

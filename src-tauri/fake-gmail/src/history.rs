@@ -1,4 +1,7 @@
-//! The mailbox's change log, answered by `history.list`; record ids grow with gaps, as Gmail's do.
+//! The mailbox's change log, answered by `history.list`; record ids grow with gaps, as Gmail's do,
+//! and records expire with age, as Gmail's do.
+
+use std::time::Duration;
 
 /// The `historyTypes` a client can filter on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +47,8 @@ impl Change {
 #[derive(Debug, Clone)]
 pub(crate) struct HistoryRecord {
     pub id: u64,
+    /// When it happened, on the fake's clock.
+    pub at: Duration,
     pub message_id: String,
     pub thread_id: String,
     /// The message's labels right after the change (Gmail shows them on each entry).
@@ -54,11 +59,24 @@ pub(crate) struct HistoryRecord {
 #[derive(Debug, Default)]
 pub(crate) struct HistoryLog {
     records: Vec<HistoryRecord>,
+    /// The id of the newest record dropped by age: a `startHistoryId` below it has lost changes.
+    expired_through: u64,
 }
 
 impl HistoryLog {
     pub(crate) fn push(&mut self, record: HistoryRecord) {
         self.records.push(record);
+    }
+
+    /// Drops records that happened before `before`; returns the id below which a
+    /// `startHistoryId` can no longer be answered whole (0 while nothing expired).
+    pub(crate) fn expire(&mut self, before: Duration) -> u64 {
+        let gone = self.records.partition_point(|r| r.at < before);
+        if let Some(last) = gone.checked_sub(1).map(|i| self.records[i].id) {
+            self.expired_through = self.expired_through.max(last);
+            self.records.drain(..gone);
+        }
+        self.expired_through
     }
 
     /// Records with an id greater than `start`, oldest first.

@@ -13,11 +13,23 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Served paths: `GET gmail/v1/users/{userId}/profile`, `…/messages`, `…/messages/{id}`,
-//! `…/messages/{id}/attachments/{attachmentId}`, `…/history`, and Google's OAuth endpoints for
-//! installed apps: `GET o/oauth2/auth` (consent: loopback redirect URIs, PKCE S256, `state`; the
-//! fake user's answer is the [`Consent`] knob), `POST token` (authorization-code and refresh-token
-//! grants) and `POST revoke`.
+//! Served paths: `GET gmail/v1/users/{userId}/profile`, `…/labels`, `…/labels/{id}`, `…/messages`,
+//! `…/messages/{id}`, `…/messages/{id}/attachments/{attachmentId}`, `…/history`; Google's HTTP
+//! batch endpoint `POST batch` and `POST batch/gmail/v1` (multipart/mixed, at most 100 calls, each
+//! authenticated and charged on its own); and Google's OAuth endpoints for installed apps:
+//! `GET o/oauth2/auth` (consent: loopback redirect URIs, PKCE S256, `state`; the fake user's answer
+//! is the [`Consent`] knob), `POST token` (authorization-code and refresh-token grants) and
+//! `POST revoke`.
+//!
+//! As Gmail does, every Gmail method takes Google's standard parameters (`alt`, `fields`, `key`,
+//! `access_token`, `prettyPrint`, `quotaUser`, …) and its own, and refuses any other with 400;
+//! `fields=` selects a partial response; a malformed id is 400 "Invalid id value"; the quota
+//! refuses with 429 `rateLimitExceeded` or 403 `userRateLimitExceeded` ([`RateLimitForm`]); and
+//! history is kept for a week (and [`DEFAULT_HISTORY_RETENTION`] ids) by default.
+//!
+//! Google's own Python client is the judge of these shapes: `tests/conformance_python.rs` runs
+//! `google-api-python-client` against the fake and checks each answer against the discovery
+//! document it ships.
 //!
 //! Pointing clients at it:
 //! - google-gmail1 7.x builds request URLs as `base_url + "gmail/v1/users/…"` (default
@@ -41,9 +53,11 @@ mod config;
 mod counters;
 mod errors;
 mod faults;
+mod fields;
 mod generate;
 mod grants;
 mod history;
+mod labels;
 mod mailbox;
 mod mime;
 mod pipeline;
@@ -57,9 +71,12 @@ mod truth;
 mod wire;
 
 pub use clock::{Clock, ManualClock, TokioClock};
-pub use config::{Consent, FakeConfig, FaultRates, OAuthClient};
+pub use config::{
+    Consent, FakeConfig, FaultRates, OAuthClient, DEFAULT_HISTORY_MAX_AGE,
+    DEFAULT_HISTORY_RETENTION,
+};
 pub use counters::RequestCounts;
-pub use errors::{FakeError, GoogleError, OAuthError};
+pub use errors::{FakeError, GoogleError, OAuthError, RateLimitForm};
 pub use generate::MailboxSpec;
 pub use mime::Charset;
 pub use server::{FakeGmail, FakeHandle};
@@ -67,5 +84,5 @@ pub use truth::{Malformation, MessageKind, MessageTruth};
 
 /// The mailbox a spec generates, newest first, without starting a server.
 pub fn generate_mailbox(spec: &MailboxSpec) -> Vec<MessageTruth> {
-    mailbox::Mailbox::new(spec.clone()).truth()
+    mailbox::Mailbox::new(spec.clone(), std::time::Duration::ZERO).truth()
 }

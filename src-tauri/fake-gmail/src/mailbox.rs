@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::errors::FakeError;
 use crate::generate::{GeneratedMessage, Generator, MailboxSpec};
@@ -85,7 +86,8 @@ pub(crate) struct Mailbox {
 }
 
 impl Mailbox {
-    pub(crate) fn new(spec: MailboxSpec) -> Self {
+    /// `now` is the fake's clock, which dates the history records (for retention by age).
+    pub(crate) fn new(spec: MailboxSpec, now: Duration) -> Self {
         let count = spec.message_count;
         let mut mailbox = Self {
             generator: Generator::new(spec),
@@ -94,7 +96,7 @@ impl Mailbox {
             history: HistoryLog::default(),
             history_id: HISTORY_BASE,
         };
-        mailbox.add(count);
+        mailbox.add(count, now);
         mailbox
     }
 
@@ -124,9 +126,10 @@ impl Mailbox {
         self.history_id
     }
 
-    fn record(&mut self, entry: &Entry, changes: Vec<Change>) {
+    fn record(&mut self, entry: &Entry, changes: Vec<Change>, now: Duration) {
         self.history.push(HistoryRecord {
             id: entry.history_id,
+            at: now,
             message_id: entry.message.id.clone(),
             thread_id: entry.message.thread_id.clone(),
             labels: entry.label_ids(),
@@ -135,7 +138,7 @@ impl Mailbox {
     }
 
     /// Mail arriving: the next `n` messages of the seed's sequence, newer than everything served.
-    pub(crate) fn add(&mut self, n: usize) -> Vec<String> {
+    pub(crate) fn add(&mut self, n: usize, now: Duration) -> Vec<String> {
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             let message = self.generator.next_message();
@@ -145,7 +148,7 @@ impl Mailbox {
                 message: Arc::new(message),
                 history_id,
             };
-            self.record(&entry, vec![Change::Added]);
+            self.record(&entry, vec![Change::Added], now);
             ids.push(entry.message.id.clone());
             self.by_id
                 .insert(entry.message.id.clone(), entry.message.index);
@@ -155,7 +158,7 @@ impl Mailbox {
     }
 
     /// Permanently deletes messages; unknown ids are skipped. Returns the ids deleted.
-    pub(crate) fn delete(&mut self, ids: &[String]) -> Vec<String> {
+    pub(crate) fn delete(&mut self, ids: &[String], now: Duration) -> Vec<String> {
         let mut deleted = Vec::new();
         for id in ids {
             let Some(index) = self.by_id.remove(id) else {
@@ -165,7 +168,7 @@ impl Mailbox {
                 continue;
             };
             entry.history_id = self.bump();
-            self.record(&entry, vec![Change::Deleted]);
+            self.record(&entry, vec![Change::Deleted], now);
             deleted.push(id.clone());
         }
         deleted
@@ -177,6 +180,7 @@ impl Mailbox {
         id: &str,
         add: &[String],
         remove: &[String],
+        now: Duration,
     ) -> Result<(), FakeError> {
         let index = *self
             .by_id
@@ -208,7 +212,7 @@ impl Mailbox {
         if !removed.is_empty() {
             changes.push(Change::LabelsRemoved(removed));
         }
-        self.record(&entry, changes);
+        self.record(&entry, changes, now);
         self.entries.insert(index, entry);
         Ok(())
     }
@@ -243,6 +247,15 @@ impl Mailbox {
 
     pub(crate) fn history(&self) -> &HistoryLog {
         &self.history
+    }
+
+    pub(crate) fn history_mut(&mut self) -> &mut HistoryLog {
+        &mut self.history
+    }
+
+    /// Every message served, in no particular order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
     }
 
     /// Every message, newest first.

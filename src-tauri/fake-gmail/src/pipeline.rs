@@ -13,16 +13,36 @@ use crate::auth::TokenBook;
 use crate::clock::Clock;
 use crate::config::{Consent, FakeConfig, FaultRates, OAuthClient};
 use crate::counters::{bump, Counters};
-use crate::errors::{json_bytes, GoogleError};
+use crate::errors::{json_bytes, GoogleError, RateLimitForm};
 use crate::faults::{self, Fault};
+use crate::fields::FieldMask;
 use crate::grants::GrantBook;
 use crate::mailbox::Mailbox;
+use crate::mime::date::rfc3339;
 use crate::quota::QuotaBucket;
+use crate::routes::Params;
+
+/// Query parameters every Google API method takes (the discovery document's top-level `parameters`).
+const STANDARD_PARAMETERS: &[&str] = &[
+    "$.xgafv",
+    "access_token",
+    "alt",
+    "callback",
+    "fields",
+    "key",
+    "oauth_token",
+    "prettyPrint",
+    "quotaUser",
+    "uploadType",
+    "upload_protocol",
+];
 
 /// The Gmail methods served, with their quota cost in units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     Profile,
+    LabelsList,
+    LabelsGet,
     MessagesList,
     MessagesGet,
     AttachmentsGet,
@@ -32,11 +52,65 @@ pub(crate) enum Endpoint {
 impl Endpoint {
     fn cost(self) -> u32 {
         match self {
-            Endpoint::Profile => 1,
+            Endpoint::Profile | Endpoint::LabelsList | Endpoint::LabelsGet => 1,
             Endpoint::MessagesList | Endpoint::MessagesGet | Endpoint::AttachmentsGet => 5,
             Endpoint::HistoryList => 2,
         }
     }
+
+    /// The query parameters Gmail's discovery document lists for the method, path parameters aside.
+    fn parameters(self) -> &'static [&'static str] {
+        match self {
+            Endpoint::Profile
+            | Endpoint::LabelsList
+            | Endpoint::LabelsGet
+            | Endpoint::AttachmentsGet => &[],
+            Endpoint::MessagesList => &[
+                "includeSpamTrash",
+                "labelIds",
+                "maxResults",
+                "pageToken",
+                "q",
+            ],
+            Endpoint::MessagesGet => &["format", "metadataHeaders"],
+            Endpoint::HistoryList => &[
+                "historyTypes",
+                "labelId",
+                "maxResults",
+                "pageToken",
+                "startHistoryId",
+            ],
+        }
+    }
+
+    /// Refuses what Google's front end refuses before the method runs: a parameter the method
+    /// does not take, an `alt` other than JSON, a `fields` selector that does not parse.
+    fn check(self, params: &Params) -> Result<Option<FieldMask>, GoogleError> {
+        for name in params.names() {
+            if !STANDARD_PARAMETERS.contains(&name) && !self.parameters().contains(&name) {
+                return Err(GoogleError::unknown_parameter(name));
+            }
+        }
+        if let Some(alt) = params.one("alt").filter(|alt| *alt != "json") {
+            return Err(GoogleError::bad_request(format!(
+                "Invalid value at 'alt' ({alt}): this method answers only alt=json"
+            )));
+        }
+        params
+            .one("fields")
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| FieldMask::parse(f).map_err(GoogleError::bad_request))
+            .transpose()
+    }
+}
+
+/// What admission decided for a request that may go on.
+#[derive(Debug)]
+pub(crate) struct Admission {
+    /// Answer, but break the body this way.
+    pub fault: Option<Fault>,
+    /// Answer only these fields (`fields=`).
+    pub fields: Option<FieldMask>,
 }
 
 /// Knobs that can change while the server runs.
@@ -45,6 +119,10 @@ pub(crate) struct Knobs {
     pub latency: Duration,
     pub faults: FaultRates,
     pub history_retention: Option<u64>,
+    pub history_max_age: Option<Duration>,
+    pub rate_limit_form: RateLimitForm,
+    /// Test-only breakage: the batch answer's first part goes without its Content-ID.
+    pub batch_drops_content_id: bool,
     pub oauth: OAuthClient,
     pub consent: Consent,
 }
@@ -78,7 +156,7 @@ impl Shared {
         let now = config.clock.now();
         let seed = config.mailbox.seed;
         Self {
-            mailbox: Mutex::new(Mailbox::new(config.mailbox)),
+            mailbox: Mutex::new(Mailbox::new(config.mailbox, now)),
             tokens: Mutex::new(TokenBook::new(
                 config.static_token,
                 config.token_lifetime,
@@ -90,6 +168,9 @@ impl Shared {
                 latency: config.latency,
                 faults: config.faults,
                 history_retention: config.history_retention,
+                history_max_age: config.history_max_age,
+                rate_limit_form: config.rate_limit_form,
+                batch_drops_content_id: false,
                 oauth: config.oauth,
                 consent: config.consent,
             }),
@@ -128,15 +209,18 @@ impl Shared {
         Ok(())
     }
 
-    /// Admits a Gmail request, or says why not. `Ok(Some(fault))` means "answer, but break the body".
+    /// Admits a Gmail request, or says why not.
     pub(crate) async fn admit(
         &self,
         endpoint: Endpoint,
         headers: &HeaderMap,
         user_id: &str,
-    ) -> Result<Option<Fault>, GoogleError> {
+        params: &Params,
+    ) -> Result<Admission, GoogleError> {
         let counter = match endpoint {
             Endpoint::Profile => &self.counters.profile,
+            Endpoint::LabelsList => &self.counters.labels_list,
+            Endpoint::LabelsGet => &self.counters.labels_get,
             Endpoint::MessagesList => &self.counters.messages_list,
             Endpoint::MessagesGet => &self.counters.messages_get,
             Endpoint::AttachmentsGet => &self.counters.attachments_get,
@@ -145,9 +229,15 @@ impl Shared {
         bump(counter, 1);
         self.delay().await?;
         let now = self.clock.now();
+        // Google also takes the token as a query parameter, the header winning.
+        let from_query = params
+            .one("access_token")
+            .or_else(|| params.one("oauth_token"))
+            .map(|token| format!("Bearer {token}"));
         let authorization = headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
+            .and_then(|v| v.to_str().ok())
+            .or(from_query.as_deref());
         if let Err(error) = lock(&self.tokens).check(authorization, now) {
             bump(&self.counters.unauthorized, 1);
             tracing::debug!(?endpoint, "refused: no valid bearer token");
@@ -159,11 +249,19 @@ impl Shared {
                 "Delegation denied for {email}"
             )));
         }
-        if !lock(&self.quota).try_charge(endpoint.cost(), now) {
+        let fields = endpoint.check(params)?;
+        let mut quota = lock(&self.quota);
+        if !quota.try_charge(endpoint.cost(), now) {
+            let wait = quota.wait_for(endpoint.cost(), now);
+            drop(quota);
             bump(&self.counters.rate_limited, 1);
             tracing::debug!(?endpoint, "refused: quota exceeded");
-            return Err(GoogleError::rate_limited());
+            return Err(GoogleError::rate_limited(
+                self.knobs().rate_limit_form,
+                &retry_at(wait),
+            ));
         }
+        drop(quota);
         bump(&self.counters.quota_units, u64::from(endpoint.cost()));
         let request_no = self
             .gmail_requests
@@ -176,7 +274,10 @@ impl Shared {
         match fault {
             Some(Fault::Internal) => Err(GoogleError::internal()),
             Some(Fault::Unavailable) => Err(GoogleError::unavailable()),
-            other => Ok(other),
+            other => Ok(Admission {
+                fault: other,
+                fields,
+            }),
         }
     }
 
@@ -186,20 +287,35 @@ impl Shared {
         endpoint: Endpoint,
         headers: &HeaderMap,
         user_id: &str,
+        params: &Params,
         handler: F,
     ) -> Response
     where
         F: FnOnce() -> Result<Vec<u8>, GoogleError>,
     {
-        let fault = match self.admit(endpoint, headers, user_id).await {
-            Ok(fault) => fault,
+        let admission = match self.admit(endpoint, headers, user_id, params).await {
+            Ok(admission) => admission,
             Err(error) => return error.into_response(),
         };
         match handler() {
-            Ok(body) => with_fault(body, fault),
+            Ok(body) => {
+                let body = match &admission.fields {
+                    Some(mask) => mask.apply_to_json(body),
+                    None => body,
+                };
+                with_fault(body, admission.fault)
+            }
             Err(error) => error.into_response(),
         }
     }
+}
+
+/// The wall-clock instant, in Google's RFC 3339 form, `wait` from now.
+fn retry_at(wait: Duration) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    rfc3339((now + wait).as_millis() as i64)
 }
 
 /// A 200 JSON answer, broken the way `fault` says.

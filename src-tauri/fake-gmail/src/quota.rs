@@ -48,6 +48,16 @@ impl QuotaBucket {
         }
     }
 
+    /// How long until `units` are there (zero when they already are).
+    pub(crate) fn wait_for(&mut self, units: u32, now: Duration) -> Duration {
+        let Some(rate) = self.units_per_sec.filter(|r| *r > 0) else {
+            return Duration::ZERO;
+        };
+        self.refill(now);
+        let missing = (f64::from(units) - self.available).max(0.0);
+        Duration::from_secs_f64(missing / f64::from(rate))
+    }
+
     /// Takes `units` if they are there; a refused request takes nothing.
     pub(crate) fn try_charge(&mut self, units: u32, now: Duration) -> bool {
         if self.units_per_sec.is_none() {

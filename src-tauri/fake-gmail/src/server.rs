@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Consent, FakeConfig, FaultRates, OAuthClient};
 use crate::counters::RequestCounts;
-use crate::errors::FakeError;
+use crate::errors::{FakeError, RateLimitForm};
 use crate::pipeline::{lock, Shared};
 use crate::routes::router;
 use crate::truth::MessageTruth;
@@ -148,20 +148,23 @@ impl FakeHandle {
     /// Mail arriving: appends the next `n` messages of the seed's sequence (newer than all others),
     /// each with its own history record. Returns their ids, oldest first.
     pub fn add_messages(&self, n: usize) -> Vec<String> {
-        lock(&self.shared.mailbox).add(n)
+        let now = self.shared.clock.now();
+        lock(&self.shared.mailbox).add(n, now)
     }
 
     /// Permanently deletes messages (later gets answer 404); unknown ids are skipped. Returns the ids deleted.
     pub fn delete_messages<S: AsRef<str>>(&self, ids: &[S]) -> Vec<String> {
         let ids: Vec<String> = ids.iter().map(|id| id.as_ref().to_string()).collect();
-        lock(&self.shared.mailbox).delete(&ids)
+        let now = self.shared.clock.now();
+        lock(&self.shared.mailbox).delete(&ids, now)
     }
 
     /// Adds and removes label ids on a message, recording `labelsAdded`/`labelsRemoved` history.
     pub fn modify_labels(&self, id: &str, add: &[&str], remove: &[&str]) -> Result<(), FakeError> {
         let add: Vec<String> = add.iter().map(|s| s.to_string()).collect();
         let remove: Vec<String> = remove.iter().map(|s| s.to_string()).collect();
-        lock(&self.shared.mailbox).modify_labels(id, &add, &remove)
+        let now = self.shared.clock.now();
+        lock(&self.shared.mailbox).modify_labels(id, &add, &remove, now)
     }
 
     /// The mailbox's current history id (what `getProfile` reports).
@@ -213,9 +216,28 @@ impl FakeHandle {
         lock(&self.shared.knobs).faults = faults;
     }
 
-    /// `None` answers any `startHistoryId`.
+    /// How many history ids back `history.list` answers; `None` lifts the count limit (the
+    /// age limit, [`FakeHandle::set_history_max_age`], still applies).
     pub fn set_history_retention(&self, history_ids: Option<u64>) {
         lock(&self.shared.knobs).history_retention = history_ids;
+    }
+
+    /// How old a history record may grow before it is dropped; `None` keeps them from now on
+    /// (records already dropped stay dropped, as at Gmail).
+    pub fn set_history_max_age(&self, max_age: Option<Duration>) {
+        lock(&self.shared.knobs).history_max_age = max_age;
+    }
+
+    /// Which form a request over the quota is refused in from now on.
+    pub fn set_rate_limit_form(&self, form: RateLimitForm) {
+        lock(&self.shared.knobs).rate_limit_form = form;
+    }
+
+    /// Breaks the batch endpoint on purpose: the first answer part of each batch loses its
+    /// `Content-ID`. Only for showing that a conformance check notices; never on otherwise.
+    #[doc(hidden)]
+    pub fn set_batch_drops_content_id(&self, drop: bool) {
+        lock(&self.shared.knobs).batch_drops_content_id = drop;
     }
 
     pub fn set_oauth(&self, oauth: OAuthClient) {

@@ -13,6 +13,41 @@ pub(crate) struct Profile {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+pub(crate) struct LabelColor {
+    pub text_color: &'static str,
+    pub background_color: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Label {
+    pub id: &'static str,
+    pub name: &'static str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_list_visibility: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_list_visibility: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<LabelColor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages_total: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages_unread: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_total: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads_unread: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct LabelList {
+    pub labels: Vec<Label>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MessageRef {
     pub id: String,
     pub thread_id: String,

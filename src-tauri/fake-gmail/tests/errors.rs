@@ -243,3 +243,146 @@ async fn latency_is_added() {
         "the answer took at least the latency"
     );
 }
+
+/// Ids that cannot be Gmail ids are 400 "Invalid id value", while well-formed unknown ids stay 404.
+#[tokio::test]
+async fn malformed_ids_are_400() {
+    let fake = common::start(FakeConfig::default().messages(3)).await;
+    for id in ["not-an-id", "abc%20xyz", "0123456789abcdef0", "zz"] {
+        for path in [
+            format!("gmail/v1/users/me/messages/{id}"),
+            format!("gmail/v1/users/me/messages/{id}/attachments/ANGjdJxx"),
+        ] {
+            let answer = common::call(&fake, &path).await;
+            common::assert_google_error(&answer, 400, "INVALID_ARGUMENT", "invalidArgument");
+            assert_eq!(
+                answer.json["error"]["message"], "Invalid id value",
+                "Gmail's words for {path}"
+            );
+        }
+    }
+}
+
+/// A parameter the method does not take is 400; every standard Google parameter and every
+/// parameter of the method is accepted.
+#[tokio::test]
+async fn unknown_parameters_are_400_standard_ones_accepted() {
+    let fake = common::start(FakeConfig::default().messages(3)).await;
+    let id = fake.truth()[0].id.clone();
+    for path in [
+        "gmail/v1/users/me/messages?bogus=1".to_string(),
+        "gmail/v1/users/me/profile?format=raw".to_string(),
+        format!("gmail/v1/users/me/messages/{id}?q=x"),
+        "gmail/v1/users/me/history?startHistoryId=1&labelIds=INBOX".to_string(),
+    ] {
+        let answer = common::call(&fake, &path).await;
+        common::assert_google_error(&answer, 400, "INVALID_ARGUMENT", "invalidArgument");
+        assert!(
+            answer.json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Unknown name")),
+            "the refusal names the parameter: {}",
+            answer.text
+        );
+    }
+    let standard = "alt=json&key=k&prettyPrint=false&quotaUser=u&upload_protocol=raw&uploadType=media&callback=&%24.xgafv=2";
+    for path in [
+        format!("gmail/v1/users/me/profile?{standard}"),
+        format!("gmail/v1/users/me/messages?{standard}&includeSpamTrash=false&labelIds=INBOX&maxResults=2&pageToken=&q=a"),
+        format!("gmail/v1/users/me/messages/{id}?{standard}&format=metadata&metadataHeaders=From"),
+        format!("gmail/v1/users/me/history?{standard}&startHistoryId={}&historyTypes=messageAdded&labelId=INBOX&maxResults=5", fake.history_id()),
+        format!("gmail/v1/users/me/labels?{standard}"),
+    ] {
+        let answer = common::call(&fake, &path).await;
+        assert_eq!(answer.status, 200, "{path} is accepted: {}", answer.text);
+    }
+    let by_query = common::call_with(
+        &fake,
+        &format!("gmail/v1/users/me/profile?access_token={}", common::TOKEN),
+        None,
+    )
+    .await;
+    assert_eq!(
+        by_query.status, 200,
+        "access_token authenticates like the header"
+    );
+    let not_json = common::call(&fake, "gmail/v1/users/me/profile?alt=media").await;
+    common::assert_google_error(&not_json, 400, "INVALID_ARGUMENT", "invalidArgument");
+}
+
+/// `fields=` answers only the selected fields, in the forms Gmail clients use; a broken selector is 400.
+#[tokio::test]
+async fn fields_select_partial_responses() {
+    let fake = common::start(FakeConfig::default().messages(5)).await;
+    let id = fake.truth()[0].id.clone();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let message = common::call(
+        &fake,
+        &format!("gmail/v1/users/me/messages/{id}?fields=id,threadId,labelIds"),
+    )
+    .await;
+    assert_eq!(
+        keys(&message.json),
+        ["id", "labelIds", "threadId"],
+        "three fields: {}",
+        message.text
+    );
+    let list = common::call(
+        &fake,
+        "gmail/v1/users/me/messages?maxResults=2&fields=messages(id),nextPageToken",
+    )
+    .await;
+    assert_eq!(
+        keys(&list.json),
+        ["messages", "nextPageToken"],
+        "no resultSizeEstimate: {}",
+        list.text
+    );
+    assert_eq!(
+        keys(&list.json["messages"][0]),
+        ["id"],
+        "items keep only id"
+    );
+    let history = common::call(
+        &fake,
+        &format!(
+            "gmail/v1/users/me/history?startHistoryId={}&fields=historyId",
+            fake.history_id()
+        ),
+    )
+    .await;
+    assert_eq!(
+        keys(&history.json),
+        ["historyId"],
+        "only historyId: {}",
+        history.text
+    );
+    let nested = common::call(
+        &fake,
+        &format!(
+            "gmail/v1/users/me/messages/{id}?format=full&fields=payload(mimeType,headers(name))"
+        ),
+    )
+    .await;
+    assert_eq!(keys(&nested.json), ["payload"], "only the payload");
+    assert_eq!(
+        keys(&nested.json["payload"]),
+        ["headers", "mimeType"],
+        "two of its fields"
+    );
+    assert_eq!(
+        keys(&nested.json["payload"]["headers"][0]),
+        ["name"],
+        "headers keep name"
+    );
+    let broken = common::call(
+        &fake,
+        &format!("gmail/v1/users/me/messages/{id}?fields=payload(headers"),
+    )
+    .await;
+    common::assert_google_error(&broken, 400, "INVALID_ARGUMENT", "invalidArgument");
+}

@@ -199,3 +199,46 @@ async fn history_rejects_bad_parameters() {
         common::assert_google_error(&answer, 400, "INVALID_ARGUMENT", "invalidArgument");
     }
 }
+
+/// History is kept about a week by default: a startHistoryId older than an expired record is 404,
+/// one after it is still answered.
+#[tokio::test]
+async fn history_expires_after_a_week_by_default() {
+    let clock = fake_gmail::ManualClock::new();
+    let fake = common::start(
+        FakeConfig::default()
+            .messages(5)
+            .clock(std::sync::Arc::new(clock.clone())),
+    )
+    .await;
+    let old = fake.history_id();
+    fake.add_messages(2);
+    let path = |start: u64| format!("gmail/v1/users/me/history?startHistoryId={start}");
+    assert_eq!(
+        common::call(&fake, &path(old)).await.status,
+        200,
+        "fresh history is answered"
+    );
+    clock.advance(std::time::Duration::from_secs(6 * 24 * 3600));
+    let middle = fake.history_id();
+    fake.add_messages(2);
+    assert_eq!(
+        common::call(&fake, &path(old)).await.status,
+        200,
+        "six days is within a week"
+    );
+    clock.advance(std::time::Duration::from_secs(2 * 24 * 3600));
+    let expired = common::call(&fake, &path(old)).await;
+    common::assert_google_error(&expired, 404, "NOT_FOUND", "notFound");
+    let recent = common::call(&fake, &path(middle)).await;
+    assert_eq!(
+        recent.status, 200,
+        "changes from two days ago are still there: {}",
+        recent.text
+    );
+    assert_eq!(
+        recent.json["history"].as_array().map(Vec::len),
+        Some(2),
+        "both later arrivals"
+    );
+}

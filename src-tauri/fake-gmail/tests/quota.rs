@@ -120,3 +120,43 @@ async fn staying_below_the_quota_never_gives_429() {
         "lifting it does too"
     );
 }
+
+/// The 403 form: `userRateLimitExceeded`, with Gmail's "User-rate limit exceeded.  Retry after <time>".
+#[tokio::test]
+async fn the_403_form_is_user_rate_limit_exceeded() {
+    let clock = ManualClock::new();
+    let fake = common::start(
+        FakeConfig::default()
+            .messages(3)
+            .quota(10)
+            .rate_limit_form(fake_gmail::RateLimitForm::Forbidden)
+            .clock(Arc::new(clock.clone())),
+    )
+    .await;
+    let id = fake.truth()[0].id.clone();
+    let get = format!("gmail/v1/users/me/messages/{id}?format=minimal");
+    for _ in 0..2 {
+        assert_eq!(
+            common::call(&fake, &get).await.status,
+            200,
+            "10 units: two gets"
+        );
+    }
+    let refused = common::call(&fake, &get).await;
+    common::assert_google_error(&refused, 403, "PERMISSION_DENIED", "userRateLimitExceeded");
+    let message = refused.json["error"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("User-rate limit exceeded.  Retry after ") && message.ends_with('Z'),
+        "Gmail's message with an RFC 3339 instant: {message}"
+    );
+    assert_eq!(
+        fake.counts().rate_limited,
+        1,
+        "the 403 counts as rate-limited"
+    );
+    fake.set_rate_limit_form(fake_gmail::RateLimitForm::TooManyRequests);
+    let again = common::call(&fake, &get).await;
+    common::assert_google_error(&again, 429, "RESOURCE_EXHAUSTED", "rateLimitExceeded");
+}

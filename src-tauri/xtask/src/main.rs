@@ -16,6 +16,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "dbus-x11",
     // A real Secret Service for the keyring test of Google sign-in.
     "gnome-keyring",
+    "python3-venv", // the fake's conformance test installs Google's Python client into a venv
 ];
 
 fn main() -> ExitCode {

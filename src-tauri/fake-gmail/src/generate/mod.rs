@@ -307,7 +307,7 @@ impl Generator {
             labels.insert("STARRED".to_string());
         }
         if rng.chance(0.05) {
-            labels.insert("Label_1".to_string());
+            labels.insert(crate::labels::RECEIPTS.to_string());
         }
         let category = match kind {
             MessageKind::Newsletter | MessageKind::Windows1252 => "CATEGORY_PROMOTIONS",
@@ -321,6 +321,18 @@ impl Generator {
             ]),
         };
         labels.insert(category.to_string());
+        // Drawn last so that adding user labels left every earlier draw, and so every message's
+        // bytes, as they were.
+        for (label, chance) in [
+            (crate::labels::WORK, 0.08),
+            (crate::labels::WORK_CLIENTS, 0.06),
+            (crate::labels::TRAVEL, 0.03),
+            (crate::labels::FAMILY, 0.04),
+        ] {
+            if rng.chance(chance) {
+                labels.insert(label.to_string());
+            }
+        }
         labels
     }
 

@@ -19,6 +19,21 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// `2026-01-01T10:00:01.250Z`: RFC 3339 in UTC with milliseconds, as Google writes instants.
+pub(crate) fn rfc3339(epoch_ms: i64) -> String {
+    let secs = epoch_ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let of_day = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        of_day / 3600,
+        of_day % 3600 / 60,
+        of_day % 60,
+        epoch_ms.rem_euclid(1000)
+    )
+}
+
 /// `Tue, 03 Jan 2023 10:15:30 +0100` for the instant `epoch_ms` seen in a zone `offset_minutes` east of UTC.
 pub(crate) fn rfc2822(epoch_ms: i64, offset_minutes: i32) -> String {
     let local = epoch_ms.div_euclid(1000) + i64::from(offset_minutes) * 60;
@@ -62,6 +77,16 @@ mod tests {
             rfc2822(1_709_164_800_000, -480),
             "Wed, 28 Feb 2024 16:00:00 -0800",
             "leap year, west of UTC"
+        );
+    }
+
+    /// Google's instants: UTC, milliseconds, a Z.
+    #[test]
+    fn formats_rfc3339() {
+        assert_eq!(
+            rfc3339(1_709_164_800_250),
+            "2024-02-29T00:00:00.250Z",
+            "leap day with milliseconds"
         );
     }
 }

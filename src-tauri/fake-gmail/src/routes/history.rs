@@ -1,5 +1,7 @@
 //! `history.list`: changes after a `startHistoryId`, or 404 when that id is older than the retention allows.
 
+use std::time::Duration;
+
 use super::params::{decode_page_token, encode_page_token, Params};
 use crate::errors::GoogleError;
 use crate::history::{Change, HistoryRecord, HistoryType};
@@ -84,11 +86,25 @@ pub(crate) fn list(shared: &Shared, params: &Params) -> Result<Vec<u8>, GoogleEr
         .transpose()?
         .unwrap_or(start)
         .max(start);
-    let retention = shared.knobs().history_retention;
+    let knobs = shared.knobs();
+    let now = shared.clock.now();
 
-    let mailbox = lock(&shared.mailbox);
+    let mut mailbox = lock(&shared.mailbox);
     let current = mailbox.history_id();
-    if let Some(retention) = retention {
+    // Gmail forgets history by age; an id older than a forgotten record has lost changes.
+    let expired_through = match knobs.history_max_age {
+        Some(max_age) => mailbox.history_mut().expire(now.saturating_sub(max_age)),
+        None => mailbox.history_mut().expire(Duration::ZERO),
+    };
+    if start < expired_through {
+        tracing::debug!(
+            start,
+            expired_through,
+            "startHistoryId older than the history kept"
+        );
+        return Err(GoogleError::not_found());
+    }
+    if let Some(retention) = knobs.history_retention {
         if start < current.saturating_sub(retention) {
             tracing::debug!(start, current, retention, "startHistoryId beyond retention");
             return Err(GoogleError::not_found());

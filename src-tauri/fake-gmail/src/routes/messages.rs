@@ -135,7 +135,18 @@ fn headers(all: &[(String, String)], only: Option<&[&str]>) -> Vec<wire::Header>
         .collect()
 }
 
+/// Whether `id` can be a Gmail message id at all: Gmail's are hexadecimal numbers of at most
+/// 64 bits. Anything else is 400 "Invalid id value", not 404.
+pub(crate) fn check_id(id: &str) -> Result<(), GoogleError> {
+    if (1..=16).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(GoogleError::invalid_id())
+    }
+}
+
 pub(crate) fn get(shared: &Shared, id: &str, params: &Params) -> Result<Vec<u8>, GoogleError> {
+    check_id(id)?;
     let format = format(params)?;
     // Clone the entry out so the mailbox is not locked while a large body is encoded.
     let entry = lock(&shared.mailbox)
@@ -189,6 +200,7 @@ pub(crate) fn attachment(
     id: &str,
     attachment: &str,
 ) -> Result<Vec<u8>, GoogleError> {
+    check_id(id)?;
     let decoded = attachment
         .strip_prefix("ANGjdJ")
         .and_then(|rest| URL_SAFE_NO_PAD.decode(rest).ok())

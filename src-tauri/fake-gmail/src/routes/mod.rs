@@ -1,8 +1,10 @@
-//! The HTTP surface: Gmail's REST paths and Google's OAuth endpoints (consent, token, revoke),
-//! wired to their handlers.
+//! The HTTP surface: Gmail's REST paths, the batch endpoint, and Google's OAuth endpoints
+//! (consent, token, revoke), wired to their handlers.
 
 mod authorize;
+mod batch;
 mod history;
+mod labels;
 mod messages;
 mod params;
 mod profile;
@@ -21,13 +23,15 @@ use axum::Router;
 use crate::counters::bump;
 use crate::errors::GoogleError;
 use crate::pipeline::{Endpoint, Shared};
-use params::Params;
+pub(crate) use params::Params;
 
 type SharedState = State<Arc<Shared>>;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/gmail/v1/users/{user_id}/profile", get(profile_route))
+        .route("/gmail/v1/users/{user_id}/labels", get(labels_route))
+        .route("/gmail/v1/users/{user_id}/labels/{id}", get(label_route))
         .route("/gmail/v1/users/{user_id}/messages", get(list_route))
         .route("/gmail/v1/users/{user_id}/messages/{id}", get(get_route))
         .route(
@@ -35,6 +39,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(attachment_route),
         )
         .route("/gmail/v1/users/{user_id}/history", get(history_route))
+        // The discovery document's `batchPath` is `batch`; Gmail's guide names the per-API path.
+        .route("/batch", post(batch::batch))
+        .route("/batch/gmail/v1", post(batch::batch))
         .route("/token", post(token::token))
         .route("/revoke", post(revoke::revoke))
         // The v1 path is what Desktop client files name; the v2 path is what Google's docs use.
@@ -52,15 +59,53 @@ fn bad_path(rejection: PathRejection) -> Response {
 async fn profile_route(
     State(shared): SharedState,
     path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let user = match path {
         Ok(Path(user)) => user,
         Err(rejection) => return bad_path(rejection),
     };
+    let params = Params::parse(query.as_deref());
     shared
-        .serve(Endpoint::Profile, &headers, &user, || {
+        .serve(Endpoint::Profile, &headers, &user, &params, || {
             profile::profile(&shared)
+        })
+        .await
+}
+
+async fn labels_route(
+    State(shared): SharedState,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let user = match path {
+        Ok(Path(user)) => user,
+        Err(rejection) => return bad_path(rejection),
+    };
+    let params = Params::parse(query.as_deref());
+    shared
+        .serve(Endpoint::LabelsList, &headers, &user, &params, || {
+            labels::list(&shared)
+        })
+        .await
+}
+
+async fn label_route(
+    State(shared): SharedState,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let (user, id) = match path {
+        Ok(Path(parts)) => parts,
+        Err(rejection) => return bad_path(rejection),
+    };
+    let params = Params::parse(query.as_deref());
+    shared
+        .serve(Endpoint::LabelsGet, &headers, &user, &params, || {
+            labels::get(&shared, &id)
         })
         .await
 }
@@ -77,7 +122,7 @@ async fn list_route(
     };
     let params = Params::parse(query.as_deref());
     shared
-        .serve(Endpoint::MessagesList, &headers, &user, || {
+        .serve(Endpoint::MessagesList, &headers, &user, &params, || {
             messages::list(&shared, &params)
         })
         .await
@@ -95,7 +140,7 @@ async fn get_route(
     };
     let params = Params::parse(query.as_deref());
     shared
-        .serve(Endpoint::MessagesGet, &headers, &user, || {
+        .serve(Endpoint::MessagesGet, &headers, &user, &params, || {
             messages::get(&shared, &id, &params)
         })
         .await
@@ -104,14 +149,16 @@ async fn get_route(
 async fn attachment_route(
     State(shared): SharedState,
     path: Result<Path<(String, String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let (user, id, attachment) = match path {
         Ok(Path(parts)) => parts,
         Err(rejection) => return bad_path(rejection),
     };
+    let params = Params::parse(query.as_deref());
     shared
-        .serve(Endpoint::AttachmentsGet, &headers, &user, || {
+        .serve(Endpoint::AttachmentsGet, &headers, &user, &params, || {
             messages::attachment(&shared, &id, &attachment)
         })
         .await
@@ -129,7 +176,7 @@ async fn history_route(
     };
     let params = Params::parse(query.as_deref());
     shared
-        .serve(Endpoint::HistoryList, &headers, &user, || {
+        .serve(Endpoint::HistoryList, &headers, &user, &params, || {
             history::list(&shared, &params)
         })
         .await

@@ -17,6 +17,11 @@ impl Params {
         )
     }
 
+    /// Every parameter name given, repeats included.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
     /// The first value of `name`.
     pub(crate) fn one(&self, name: &str) -> Option<&str> {
         self.0
