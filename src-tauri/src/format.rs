@@ -1,4 +1,5 @@
-//! Plain-words text for runs on a terminal: relative times, durations and a history table.
+//! Plain-words text for runs and labels on a terminal: relative times, durations, tables.
+use inbox_sync_core::sync::LabelView;
 use inbox_sync_core::{RunStatus, SyncRun};
 
 /// "3 min ago", "2 h ago", "just now".
@@ -109,6 +110,24 @@ pub fn history_table(runs: &[SyncRun], now_ms: i64) -> String {
             run.progress.inserted_emails,
             run.progress.stored_links,
             error
+        ));
+    }
+    out
+}
+
+/// What `inbox-sync labels` prints: system labels first, then the user's, with counts.
+pub fn labels_table(labels: &[LabelView]) -> String {
+    if labels.is_empty() {
+        return "No labels yet: sync first.\n".into();
+    }
+    let mut out = format!(
+        "{:<32}  {:<6}  {:>8}  {:>7}  {}\n",
+        "LABEL", "TYPE", "MESSAGES", "UNREAD", "ID"
+    );
+    for view in labels {
+        out.push_str(&format!(
+            "{:<32}  {:<6}  {:>8}  {:>7}  {}\n",
+            view.label.name, view.label.kind, view.total, view.unread, view.label.id
         ));
     }
     out

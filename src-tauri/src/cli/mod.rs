@@ -53,6 +53,8 @@ pub enum Command {
     Account(AccountArgs),
     /// Serve a fake Gmail on 127.0.0.1 (prints its base URL first) until killed
     FakeGmail(FakeArgs),
+    /// List the mailbox's labels with how many synced messages carry each (and are unread)
+    Labels(JsonFlag),
     /// List past syncs, newest first (JSON: an array of runs)
     History {
         /// How many runs to show
@@ -94,6 +96,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
                 limit,
                 out: JsonFlag { json },
             } => history(&dir, limit, json).await,
+            Command::Labels(JsonFlag { json }) => labels(&dir, json).await,
             Command::Sync(args) => return sync::run(&dir, &args).await,
             Command::Account(args) => account::run(&dir, &args).await,
             Command::FakeGmail(_) => unreachable!("served above"),
@@ -149,6 +152,22 @@ async fn history(dir: &DataDir, limit: u32, as_json: bool) -> Result<(), AppErro
     } else {
         let now = open.ledger().clock().now_ms();
         print!("{}", format::history_table(&runs, now));
+    }
+    Ok(())
+}
+
+async fn labels(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
+    let open = open_current(dir).await?;
+    let result = open.mail().labels().await;
+    open.close().await;
+    let labels = result?;
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string(&labels).unwrap_or_else(|_| "[]".into())
+        );
+    } else {
+        print!("{}", format::labels_table(&labels));
     }
     Ok(())
 }

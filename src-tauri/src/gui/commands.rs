@@ -1,7 +1,7 @@
 //! The commands the window calls: each is one call into the core and one error mapping.
 use std::sync::Arc;
 
-use inbox_sync_core::sync::{MailCounts, MessageSummary, StoredLink, StoredMessage};
+use inbox_sync_core::sync::{LabelView, MailCounts, MessageSummary, StoredLink, StoredMessage};
 use inbox_sync_core::{StartResult, SyncRun, Trigger};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -75,13 +75,20 @@ pub async fn list_messages(
     limit: u32,
     offset: u32,
     search: Option<String>,
+    label: Option<String>,
 ) -> Result<MessagePage, AppError> {
     let (messages, total) = shown
         .get()
         .mail()
-        .summaries(limit.min(500), offset, search.as_deref())
+        .summaries(limit.min(500), offset, search.as_deref(), label.as_deref())
         .await?;
     Ok(MessagePage { messages, total })
+}
+
+/// The mailbox's labels with their counts (stored messages, unread), in Gmail's order.
+#[tauri::command]
+pub async fn list_labels(shown: State<'_, Arc<ShownMailbox>>) -> Result<Vec<LabelView>, AppError> {
+    Ok(shown.get().mail().labels().await?)
 }
 
 #[derive(Serialize)]

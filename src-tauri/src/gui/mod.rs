@@ -81,6 +81,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration) -> i32 {
             commands::get_latest,
             commands::list_runs,
             commands::list_messages,
+            commands::list_labels,
             commands::get_message,
             commands::open_link,
             commands::get_summary,

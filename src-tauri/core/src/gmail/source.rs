@@ -5,7 +5,9 @@ use google_gmail1::Gmail;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::sync::{Change, HistoryPage, MailSource, MessagePage, Profile, RawMessage, SourceError};
+use crate::sync::{
+    Change, HistoryPage, Label, MailSource, MessagePage, Profile, RawMessage, SourceError,
+};
 
 use super::errors::classify;
 use super::{AccessTokens, Connector, GmailEndpoint, TokenGrant};
@@ -56,6 +58,31 @@ impl MailSource for GmailSource {
                 .history_id
                 .ok_or_else(|| SourceError::Malformed("profile without historyId".into()))?,
         })
+    }
+
+    async fn labels(&self) -> Result<Vec<Label>, SourceError> {
+        let (_, list) = self
+            .hub
+            .users()
+            .labels_list(ME)
+            .doit()
+            .await
+            .map_err(classify)?;
+        Ok(list
+            .labels
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|label| {
+                let color = label.color.unwrap_or_default();
+                Some(Label {
+                    name: label.name.or_else(|| label.id.clone())?,
+                    id: label.id?,
+                    kind: label.type_.unwrap_or_else(|| "user".into()),
+                    text_color: color.text_color,
+                    background_color: color.background_color,
+                })
+            })
+            .collect())
     }
 
     async fn list(

@@ -220,7 +220,24 @@ impl<S: MailSource> Engine<S> {
         failure::from_sqlx(e, self.lease.ledger().store().path())
     }
 
+    /// Keeps the label names current: one `labels.list` (1 quota unit) per run; the labels on
+    /// each message move with history as before.
+    async fn refresh_labels(&self) -> Result<(), RunFailure> {
+        let source = &self.calls.source;
+        let labels = self
+            .calls
+            .run(Method::Labels, || source.labels())
+            .await
+            .map_err(|e| failure::from_source(&e))?;
+        let mut tx = self.begin().await?;
+        mailstore::replace_labels(&mut tx, &labels)
+            .await
+            .map_err(|e| self.storage(e))?;
+        tx.commit().await.map_err(|e| self.storage(e))
+    }
+
     async fn sync(&self) -> Result<(), RunFailure> {
+        self.refresh_labels().await?;
         let state = mailstore::load_state(&mut *self.reader().await?)
             .await
             .map_err(|e| self.storage(e))?;

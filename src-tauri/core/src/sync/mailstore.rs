@@ -9,7 +9,7 @@ use crate::error::StoreError;
 use crate::mail::ParsedMail;
 use crate::store::Store;
 
-use super::RawMessage;
+use super::{Label, RawMessage};
 
 /// A fetched and parsed message, ready to store.
 pub(crate) struct FetchedMessage {
@@ -241,6 +241,31 @@ pub(crate) async fn set_history_id(
     Ok(())
 }
 
+/// Replaces the stored labels with `labels` (as `labels.list` gave them, in that order).
+pub(crate) async fn replace_labels(
+    conn: &mut SqliteConnection,
+    labels: &[Label],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM labels")
+        .execute(&mut *conn)
+        .await?;
+    for (position, label) in labels.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO labels (id, name, kind, text_color, background_color, position) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&label.id)
+        .bind(&label.name)
+        .bind(&label.kind)
+        .bind(label.text_color.as_deref())
+        .bind(label.background_color.as_deref())
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Forgets the incremental cursor so the next pass is a full one (history expired).
 pub(crate) async fn clear_history_id(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sync_state SET history_id = NULL WHERE id = 1")
@@ -293,6 +318,17 @@ pub struct MessageSummary {
     pub headers: MessageHeaders,
     pub has_defects: bool,
     pub link_count: i64,
+}
+
+/// A label as the window and the command line show it: Gmail's label with how many stored
+/// messages carry it, and how many of those are unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelView {
+    #[serde(flatten)]
+    pub label: Label,
+    pub total: i64,
+    pub unread: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -423,17 +459,20 @@ impl MailStore {
         Ok(rows.iter().map(message_from_row).collect())
     }
 
-    /// A page of summaries, newest first, and how many messages match `search` in all.
+    /// A page of summaries, newest first, and how many messages match in all: those that
+    /// carry `label` (every message when `None`) and match `search`.
     pub async fn summaries(
         &self,
         limit: u32,
         offset: u32,
         search: Option<&str>,
+        label: Option<&str>,
     ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
         let pattern = like_pattern(search);
         const MATCH: &str =
             "(?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' \
-             OR snippet LIKE ?1 ESCAPE '\\')";
+             OR snippet LIKE ?1 ESCAPE '\\') \
+             AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(messages.label_ids) WHERE value = ?4))";
         let sql = format!(
             "SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, internal_date_ms, \
              snippet, defects IS NOT NULL AS has_defects, \
@@ -444,12 +483,16 @@ impl MailStore {
             .bind(pattern.as_deref())
             .bind(limit as i64)
             .bind(offset as i64)
+            .bind(label)
             .fetch_all(self.pool())
             .await
             .map_err(|e| self.failed(e))?;
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT count(*) FROM messages WHERE {MATCH}"))
                 .bind(pattern.as_deref())
+                .bind(None::<i64>)
+                .bind(None::<i64>)
+                .bind(label)
                 .fetch_one(self.pool())
                 .await
                 .map_err(|e| self.failed(e))?;
@@ -462,6 +505,37 @@ impl MailStore {
             })
             .collect();
         Ok((summaries, total))
+    }
+
+    /// Every label of the mailbox, in Gmail's order, with how many stored messages carry it
+    /// and how many of those are unread.
+    pub async fn labels(&self) -> Result<Vec<LabelView>, StoreError> {
+        let rows = sqlx::query(
+            "WITH counts AS ( \
+                 SELECT j.value AS id, count(*) AS total, \
+                        sum(EXISTS (SELECT 1 FROM json_each(m.label_ids) u WHERE u.value = 'UNREAD')) AS unread \
+                 FROM messages m, json_each(m.label_ids) j GROUP BY j.value) \
+             SELECT l.id, l.name, l.kind, l.text_color, l.background_color, \
+                    coalesce(c.total, 0) AS total, coalesce(c.unread, 0) AS unread \
+             FROM labels l LEFT JOIN counts c ON c.id = l.id ORDER BY l.position",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.failed(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| LabelView {
+                label: Label {
+                    id: r.get("id"),
+                    name: r.get("name"),
+                    kind: r.get("kind"),
+                    text_color: r.get("text_color"),
+                    background_color: r.get("background_color"),
+                },
+                total: r.get("total"),
+                unread: r.get("unread"),
+            })
+            .collect())
     }
 
     /// A message's links in the order they appear.

@@ -11,10 +11,10 @@ mod source;
 pub use crate::words::SyncKind;
 pub use engine::{run_sync, run_sync_notify, SyncSummary};
 pub use mailstore::{
-    MailCounts, MailStore, MessageHeaders, MessageSummary, StoredLink, StoredMessage,
+    LabelView, MailCounts, MailStore, MessageHeaders, MessageSummary, StoredLink, StoredMessage,
 };
 pub use options::SyncOptions;
 pub use quota::QuotaBucket;
 pub use source::{
-    Change, HistoryPage, MailSource, MessagePage, Method, Profile, RawMessage, SourceError,
+    Change, HistoryPage, Label, MailSource, MessagePage, Method, Profile, RawMessage, SourceError,
 };

@@ -104,10 +104,24 @@ impl SourceError {
     }
 }
 
+/// A Gmail label: a system one (INBOX, SENT, UNREAD, STARRED, …) or the user's own, whose
+/// name may be nested with `/` (`Work/Clients`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Label {
+    pub id: String,
+    pub name: String,
+    /// Gmail's `Label.type`: `system` or `user`.
+    pub kind: String,
+    pub text_color: Option<String>,
+    pub background_color: Option<String>,
+}
+
 /// Gmail's quota cost of each method, in units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Profile,
+    Labels,
     List,
     Get,
     History,
@@ -116,7 +130,7 @@ pub enum Method {
 impl Method {
     pub fn units(self) -> u32 {
         match self {
-            Self::Profile => 1,
+            Self::Profile | Self::Labels => 1,
             Self::List | Self::Get => 5,
             Self::History => 2,
         }
@@ -127,6 +141,8 @@ impl Method {
 /// quota, retries, timeouts and fencing around it.
 pub trait MailSource: Send + Sync + 'static {
     fn profile(&self) -> impl Future<Output = Result<Profile, SourceError>> + Send;
+    /// Every label of the mailbox (`users.labels.list`).
+    fn labels(&self) -> impl Future<Output = Result<Vec<Label>, SourceError>> + Send;
     fn list(
         &self,
         page_token: Option<String>,
