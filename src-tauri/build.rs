@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "get_latest",
     "list_runs",
     "list_messages",
+    "list_labels",
     "get_message",
     "open_link",
     "get_summary",

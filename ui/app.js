@@ -10,6 +10,8 @@ import { mountHome } from "./views/home.js";
 import { mountInbox } from "./views/inbox.js";
 import { mountHistory } from "./views/history.js";
 import { mountSettings } from "./views/settings.js";
+import { currentLabels, mountSidebarMail } from "./views/sidebar-mail.js";
+import { labelName, unreadBadge } from "./labels.js";
 
 const VIEWS = { home: mountHome, inbox: mountInbox, history: mountHistory, settings: mountSettings };
 
@@ -21,8 +23,9 @@ function navigate() {
   unmount?.();
   main.replaceChildren();
   main.dataset.route = route.name;
-  unmount = VIEWS[route.name](main);
-  document.title = `${route.title} — Inbox Sync`;
+  const title = route.label && route.label !== "INBOX" && route.title === "Label" ? labelName(currentLabels(), route.label) : route.title;
+  unmount = VIEWS[route.name](main, { ...route, title });
+  document.title = `${title} — Inbox Sync`;
   for (const link of document.querySelectorAll(".nav a")) {
     if (link.getAttribute("href") === route.hash) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -42,7 +45,16 @@ function renderIndicator() {
   setText(document.getElementById("source-label"), sourceWords(s.source));
 }
 
+function renderInboxCount() {
+  setText(document.getElementById("inbox-count"), unreadBadge(currentLabels(), "INBOX"));
+}
+
 window.addEventListener("hashchange", navigate);
+mountSidebarMail(document.getElementById("mail-nav"), () => {
+  renderInboxCount();
+  // A label view opened before the labels arrived gets its name now.
+  if (routeFromHash(location.hash).title === "Label") setText(main.querySelector(".page-title"), labelName(currentLabels(), routeFromHash(location.hash).label));
+});
 store.subscribe(renderIndicator);
 account.subscribe(renderIndicator);
 // Subscribed before any view mounts, so the sync state is already reset when views reload their lists.

@@ -26,8 +26,10 @@ export const cancelSync = () => call("cancel");
 export const getActive = () => call("get_active");
 export const getLatest = () => call("get_latest");
 export const listRuns = (limit, before) => call("list_runs", before == null ? { limit } : { limit, before });
-export const listMessages = (limit, offset, search) =>
-  call("list_messages", search ? { limit, offset, search } : { limit, offset });
+/** `label` null lists every stored message; otherwise the messages that carry that Gmail label. */
+export const listMessages = (limit, offset, search, label) =>
+  call("list_messages", { limit, offset, ...(search ? { search } : {}), ...(label ? { label } : {}) });
+export const listLabels = () => call("list_labels");
 export const getMessage = (gmailId) => call("get_message", { gmailId });
 export const openLink = (url) => call("open_link", { url });
 export const getSummary = () => call("get_summary");

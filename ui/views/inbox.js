@@ -15,18 +15,20 @@ const SEARCH_DEBOUNCE_MS = 200;
 /** mail://changed can arrive with every batch; reloading the page more often than this only flickers. */
 const RELOAD_MIN_INTERVAL_MS = 1000;
 
+const isUnread = (m) => (m.labelIds ?? []).includes("UNREAD");
+
 function senderName(from) {
   const match = /^\s*"?([^"<]*?)"?\s*<[^>]+>\s*$/.exec(from ?? "");
   return (match && match[1]) || from || "(unknown sender)";
 }
 
-export function mountInbox(container) {
+export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }) {
   const search = h("input", {
     id: "search-input", type: "search", class: "search-input", placeholder: "Search mail",
     autocomplete: "off", spellcheck: false, attrs: { "aria-label": "Search mail" },
   });
   const header = h("header", { class: "page-header page-header-row" },
-    h("h1", { class: "page-title" }, "Inbox"),
+    h("h1", { class: "page-title" }, route.title),
     h("label", { class: "search" }, icon(ICONS.search), search));
   const cardSlot = h("div", { class: "card-slot" });
   const list = h("ul", { id: "message-list", class: "message-list", attrs: { "aria-label": "Messages" } });
@@ -56,11 +58,11 @@ export function mountInbox(container) {
     const seq = ++listSeq;
     list.setAttribute("aria-busy", "true");
     try {
-      let page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined);
+      let page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label);
       const clamped = clampOffset(offset, PAGE_SIZE, page.total);
       if (clamped !== offset) {
         offset = clamped;
-        page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined);
+        page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label);
       }
       if (seq !== listSeq) return; // a newer search or page already answered
       renderList(page, keepScroll);
@@ -78,7 +80,8 @@ export function mountInbox(container) {
     const scrollTop = list.scrollTop;
     list.replaceChildren(...messages.map((m) => h("li", {},
       h("button", {
-        type: "button", class: "message-item", dataset: { gmailId: m.gmailId },
+        type: "button", class: isUnread(m) ? "message-item unread" : "message-item", dataset: { gmailId: m.gmailId },
+        title: isUnread(m) ? "Unread" : null,
         attrs: { "aria-current": m.gmailId === selectedId ? "true" : null },
         on: { click: () => select(m.gmailId) },
       },
@@ -96,7 +99,7 @@ export function mountInbox(container) {
     prev.disabled = !info.hasPrev;
     next.disabled = !info.hasNext;
     pager.hidden = total === 0;
-    setText(listStatus, total > 0 ? "" : query ? `No messages match “${query}”.` : "No mail yet. Fetch new emails to fill your inbox.");
+    setText(listStatus, total > 0 ? "" : query ? `No messages match “${query}”.` : route.label === "INBOX" || route.label == null ? "No mail yet. Fetch new emails to fill your inbox." : `No messages in ${route.title}.`);
   }
 
   async function select(gmailId) {

@@ -1,5 +1,7 @@
 //! The reading pane: headers, the plain-text body (as text, never HTML), and the links, which open in the browser.
 
+import { labelName } from "../labels.js";
+import { currentLabels } from "./sidebar-mail.js";
 import { h, icon } from "../dom.js";
 import { ICONS } from "../icons.js";
 import { isOpenableUrl } from "../link-policy.js";
@@ -41,7 +43,7 @@ export function renderMessage(pane, { message, links }) {
   pane.replaceChildren(h("article", { class: "message", attrs: { "aria-labelledby": "message-subject" } },
     h("header", { class: "message-header" },
       h("h2", { id: "message-subject", class: "message-subject" }, message.subject || "(no subject)"),
-      labels.length ? h("ul", { class: "labels", attrs: { "aria-label": "Labels" } }, labels.map((l) => h("li", { class: "label" }, l.toLowerCase()))) : null,
+      labels.length ? h("ul", { class: "labels", attrs: { "aria-label": "Labels" } }, labels.map((l) => h("li", { class: "label" }, labelName(currentLabels(), l)))) : null,
       h("dl", { class: "message-headers" },
         ...header("From", message.from), ...header("To", message.to), ...header("Date", formatAbsolute(when))),
       // Shown as a note only: HTML mail is never rendered live here (no sanitized, sandboxed view yet).
