@@ -142,8 +142,8 @@ fn main() -> ExitCode {
         Some("run") => run_app(&args[1..]),
         Some("test") => run_tests(),
         Some("deps") => ensure_needs(),
-        Some("windows-check") => ensure_needs().and_then(|()| windows_check()),
-        Some("macos-check") => ensure_needs().and_then(|()| macos::run()),
+        Some("windows-check") => ensure_for_target(WINDOWS_TARGET).and_then(|()| windows_check()),
+        Some("macos-check") => ensure_for_target(MACOS_TARGET).and_then(|()| macos::run()),
         Some("fresh-check") => fresh::run(),
         _ => Err(
             "usage: cargo xtask run [-- ARGS…] | test | deps | windows-check | macos-check | fresh-check"
@@ -223,6 +223,17 @@ fn ensure_needs() -> Result<(), String> {
             Source::Cargo { krate, version } => ensure_cargo_tool(krate, version, need)?,
             Source::RustTarget(target) => ensure_rust_target(target, need)?,
             Source::Debian(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a check for another target alone needs: the Debian packages and that target.
+fn ensure_for_target(target: &str) -> Result<(), String> {
+    ensure_debian_packages()?;
+    for need in NEEDS {
+        if matches!(need.source, Source::RustTarget(t) if t == target) {
+            ensure_rust_target(target, need)?;
         }
     }
     Ok(())
