@@ -2,6 +2,8 @@
 //! the fetch card tells the truth about syncs started here, elsewhere, after a crash, from
 //! the tray's path and at launch, and the inbox ends equal to the server's mailbox; a Gmail
 //! account is connected, synced, reconnected after Google revoked it, and disconnected.
+// Xvfb, WebKitWebDriver and process groups: these window tests run on Linux only.
+#![cfg(target_os = "linux")]
 #[path = "e2e/harness.rs"]
 mod harness;
 

@@ -251,6 +251,7 @@ async fn sigkill_at_ten_points_then_resume() {
 }
 
 /// Ctrl-C (SIGINT) stops the sync: exit 130, the run aborted/cancelled, progress kept.
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_cancels_cleanly() {
     let fake = FakeGmail::start(

@@ -18,7 +18,7 @@ seconds="${1:-60}"
 cd "$(dirname "$0")"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
-    cargo install cargo-fuzz --locked
+    cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 
 exec cargo fuzz run -O --sanitizer none parse_mail -- \

@@ -101,9 +101,11 @@ impl StoreError {
 
     pub fn from_io(err: std::io::Error, path: &Path) -> Self {
         let path = path.to_owned();
-        match err.raw_os_error() {
-            Some(libc::EROFS) | Some(libc::EACCES) | Some(libc::EPERM) => Self::ReadOnly { path },
-            Some(libc::ENOSPC) => Self::DiskFull { path },
+        // By kind, not errno: the same on every OS (Windows' codes are not errno values).
+        use std::io::ErrorKind;
+        match err.kind() {
+            ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied => Self::ReadOnly { path },
+            ErrorKind::StorageFull => Self::DiskFull { path },
             _ => Self::CannotOpen {
                 path,
                 reason: err.to_string(),

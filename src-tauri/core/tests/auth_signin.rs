@@ -3,6 +3,7 @@
 //! user's browser would. Every refusal must leave nothing stored.
 mod common;
 
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
@@ -123,10 +124,15 @@ async fn sign_in_through_the_loopback_then_sync_the_account() {
         "the address comes from Gmail's profile"
     );
     assert_eq!(record.token_store, TokenStoreKind::File);
-    let creds = data.path().join("credentials.json");
+    #[cfg(unix)]
     assert_eq!(
-        std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777,
-        0o600
+        std::fs::metadata(data.path().join("credentials.json"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600,
+        "the token file is readable by its owner only"
     );
     assert_eq!(accounts.current().unwrap(), Some(record.clone()));
 

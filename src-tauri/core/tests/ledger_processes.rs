@@ -1,4 +1,6 @@
 //! The ledger across real OS processes: racing starts, kill -9, and a paused zombie owner.
+// Signals (SIGKILL, SIGSTOP) are unix's; on Windows this file is left out.
+#![cfg(unix)]
 mod common;
 
 use std::collections::{HashMap, HashSet};

@@ -2,7 +2,9 @@
 //! locked by another program, or written by a newer schema.
 mod common;
 
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -71,6 +73,7 @@ fn not_a_database_is_refused_untouched() {
 /// A read-only database (file and folder without write permission) gets a clear error and
 /// is not changed. Runs the probe as an unprivileged user when the test runs as root,
 /// because root ignores permission bits.
+#[cfg(unix)]
 #[test]
 fn read_only_database_is_refused_untouched() {
     let db = temp_db();
@@ -87,10 +90,20 @@ fn read_only_database_is_refused_untouched() {
     std::fs::set_permissions(db.dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     let before = snapshot(db.dir.path());
     let mut cmd = probe(&db.path);
-    cmd.arg("start");
+    // Kept until the probe has run: the copy of it that the unprivileged user runs.
+    let mut _shelf = None;
     if unsafe { libc::geteuid() } == 0 {
-        cmd.uid(65534).gid(65534);
+        // The checkout may sit in a private home folder (mode 0700) that user cannot enter,
+        // so it runs a copy of the probe from a folder anyone can read.
+        let shelf = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(shelf.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = shelf.path().join("ledger-probe");
+        std::fs::copy(env!("CARGO_BIN_EXE_ledger-probe"), &copy).expect("copy the probe");
+        cmd = std::process::Command::new(&copy);
+        cmd.arg("--db").arg(&db.path).uid(65534).gid(65534);
+        _shelf = Some(shelf);
     }
+    cmd.arg("start");
     let err = start_error(&mut cmd);
     std::fs::set_permissions(db.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(err["error"], "readOnly", "typed as read-only: {err}");

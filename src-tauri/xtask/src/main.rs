@@ -1,31 +1,159 @@
-//! The project's two entry commands: `cargo xtask run` (the app) and `cargo xtask test` (the
-//! whole suite). Each first installs what a Tauri build needs on Debian when it is missing.
-use std::process::{Command, ExitCode};
+//! The project's entry commands: `cargo xtask run` (the app), `cargo xtask test` (the whole
+//! suite) and `cargo xtask fresh-check` (that suite on a throwaway fresh Debian). Each first
+//! installs, from the one list [`NEEDS`], every program the project's tests and commands run.
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
 
-/// Debian packages a Tauri 2 build, its tests and its screenshots need.
-const DEBIAN_PACKAGES: &[&str] = &[
-    "build-essential",
-    "pkg-config",
-    "libssl-dev",
-    "libwebkit2gtk-4.1-dev",
-    "libayatana-appindicator3-dev",
-    "librsvg2-dev",
-    "xvfb",
-    "xauth",
-    "webkit2gtk-driver",
-    "dbus-x11",
-    // A real Secret Service for the keyring test of Google sign-in.
-    "gnome-keyring",
-    "python3-venv", // the fake's conformance test installs Google's Python client into a venv
+mod fresh;
+mod macos;
+
+/// Where a program the project runs comes from.
+enum Source {
+    /// A Debian package.
+    Debian(&'static str),
+    /// A tool `cargo install`ed from crates.io at this version (`--locked`).
+    Cargo {
+        krate: &'static str,
+        version: &'static str,
+    },
+    /// A standard library for another target, added with rustup.
+    RustTarget(&'static str),
+}
+
+/// One thing the project needs: what it provides and why.
+struct Need {
+    source: Source,
+    /// The programs (or files) the project uses from it: how `cargo xtask` tells whether it
+    /// is there, and how a reader checks that every `Command::new("…")` is covered.
+    provides: &'static [&'static str],
+    why: &'static str,
+}
+
+const fn deb(package: &'static str, provides: &'static [&'static str], why: &'static str) -> Need {
+    Need {
+        source: Source::Debian(package),
+        provides,
+        why,
+    }
+}
+
+/// Everything a fresh Debian machine with only Rust lacks to build, test and check the
+/// project: the one list `cargo xtask` installs from (Debian's own packages; crates.io tools;
+/// rustup targets). A program a test or command runs that is not here is a bug.
+const NEEDS: &[Need] = &[
+    deb(
+        "build-essential",
+        &["cc", "c++", "make"],
+        "C/C++ dependencies and the linker",
+    ),
+    deb(
+        "pkg-config",
+        &["pkg-config"],
+        "finds the system libraries below",
+    ),
+    deb(
+        "libssl-dev",
+        &[],
+        "OpenSSL headers for Tauri's dependencies",
+    ),
+    deb("libwebkit2gtk-4.1-dev", &[], "Tauri 2's web view on Linux"),
+    deb("libayatana-appindicator3-dev", &[], "the tray icon"),
+    deb("librsvg2-dev", &[], "Tauri's icon rendering"),
+    deb(
+        "xvfb",
+        &["Xvfb"],
+        "the window tests' display (tests/e2e/harness.rs)",
+    ),
+    deb("xauth", &["xauth"], "X authority for Xvfb"),
+    deb(
+        "webkit2gtk-driver",
+        &["WebKitWebDriver"],
+        "the native WebDriver tauri-driver drives",
+    ),
+    deb("dbus-x11", &["dbus-launch"], "a session bus for the tray"),
+    deb(
+        "dbus-daemon",
+        &["dbus-run-session"],
+        "a private session bus per window test and for the keyring test",
+    ),
+    deb(
+        "gnome-keyring",
+        &["gnome-keyring-daemon"],
+        "a real Secret Service for the keyring test of Google sign-in",
+    ),
+    deb(
+        "python3-venv",
+        &[],
+        "the fake's conformance test installs Google's Python client into a venv",
+    ),
+    deb(
+        "imagemagick",
+        &["import"],
+        "screenshots of the real X display (tests/e2e/harness.rs, README pictures)",
+    ),
+    deb(
+        "nodejs",
+        &["node"],
+        "the UI's unit tests (node --test ui/tests/)",
+    ),
+    deb(
+        "gcc-mingw-w64-x86-64",
+        &["x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-windres"],
+        "C dependencies and resources of the Windows check",
+    ),
+    deb(
+        "debootstrap",
+        &["debootstrap"],
+        "the throwaway Debian root of `cargo xtask fresh-check`",
+    ),
+    Need {
+        source: Source::Cargo {
+            krate: "tauri-driver",
+            version: "2.1.0",
+        },
+        provides: &["tauri-driver"],
+        why: "the WebDriver bridge the window tests (tests/e2e.rs) drive the app through",
+    },
+    Need {
+        source: Source::Cargo {
+            krate: "cargo-fuzz",
+            version: "0.13.2",
+        },
+        provides: &["cargo-fuzz"],
+        why: "a minute of fuzzing the mail parser (src-tauri/core/fuzz/run.sh)",
+    },
+    Need {
+        source: Source::RustTarget(WINDOWS_TARGET),
+        provides: &[],
+        why: "the Windows check (`cargo check --target x86_64-pc-windows-gnu`)",
+    },
+    Need {
+        source: Source::RustTarget(MACOS_TARGET),
+        provides: &[],
+        why: "the macOS check of the code that needs no Apple SDK (`cargo xtask macos-check`)",
+    },
 ];
+
+/// The Windows target the suite type-checks the whole workspace for.
+const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+/// The macOS target the platform-specific files are type-checked for.
+const MACOS_TARGET: &str = "x86_64-apple-darwin";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run_app(&args[1..]),
         Some("test") => run_tests(),
-        Some("deps") => ensure_debian_packages(),
-        _ => Err("usage: cargo xtask run [-- ARGS…] | cargo xtask test | cargo xtask deps".into()),
+        Some("deps") => ensure_needs(),
+        Some("windows-check") => ensure_for_target(WINDOWS_TARGET).and_then(|()| windows_check()),
+        Some("macos-check") => ensure_for_target(MACOS_TARGET).and_then(|()| macos::run()),
+        Some("fresh-check") => fresh::run(),
+        _ => Err(
+            "usage: cargo xtask run [-- ARGS…] | test | deps | windows-check | macos-check | fresh-check"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,6 +192,25 @@ fn step(program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Runs `program args` as root: directly when we are root, else through sudo.
+fn step_as_root(program: &str, args: &[&str]) -> Result<(), String> {
+    if is_root() {
+        step(program, args)
+    } else {
+        let mut all = vec![program];
+        all.extend_from_slice(args);
+        step("sudo", &all)
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
 fn is_installed(package: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
@@ -72,17 +219,48 @@ fn is_installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Installs the missing Debian packages (with sudo when not root). Off Debian it only warns.
+/// Installs whatever of [`NEEDS`] is missing: Debian packages (with sudo when not root; off
+/// Debian it only lists them), crates.io tools, rustup targets.
+fn ensure_needs() -> Result<(), String> {
+    ensure_debian_packages()?;
+    for need in NEEDS {
+        match need.source {
+            Source::Cargo { krate, version } => ensure_cargo_tool(krate, version, need)?,
+            Source::RustTarget(target) => ensure_rust_target(target, need)?,
+            Source::Debian(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a check for another target alone needs: the Debian packages and that target.
+fn ensure_for_target(target: &str) -> Result<(), String> {
+    ensure_debian_packages()?;
+    for need in NEEDS {
+        if matches!(need.source, Source::RustTarget(t) if t == target) {
+            ensure_rust_target(target, need)?;
+        }
+    }
+    Ok(())
+}
+
 fn ensure_debian_packages() -> Result<(), String> {
+    let packages: Vec<&str> = NEEDS
+        .iter()
+        .filter_map(|n| match n.source {
+            Source::Debian(p) => Some(p),
+            _ => None,
+        })
+        .collect();
     if Command::new("dpkg-query")
         .arg("--version")
         .output()
         .is_err()
     {
-        eprintln!("xtask: not a Debian system; install the packages for Tauri 2 by hand: {DEBIAN_PACKAGES:?}");
+        eprintln!("xtask: not a Debian system; install these (or your system's equivalents) by hand: {packages:?}");
         return Ok(());
     }
-    let missing: Vec<&str> = DEBIAN_PACKAGES
+    let missing: Vec<&str> = packages
         .iter()
         .copied()
         .filter(|p| !is_installed(p))
@@ -94,76 +272,80 @@ fn ensure_debian_packages() -> Result<(), String> {
         "xtask: installing missing Debian packages: {}",
         missing.join(" ")
     );
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let (program, prefix): (&str, Vec<&str>) = if root {
-        ("apt-get", vec![])
-    } else {
-        ("sudo", vec!["apt-get"])
-    };
-    let with = |tail: &[&str]| -> Vec<String> {
-        prefix
-            .iter()
-            .chain(tail.iter())
-            .map(|s| s.to_string())
-            .collect()
-    };
-    let update = with(&["update", "-qq"]);
-    step(
-        program,
-        &update.iter().map(String::as_str).collect::<Vec<_>>(),
-    )?;
-    let mut install = with(&["install", "-y", "-qq", "--no-install-recommends"]);
-    install.extend(missing.iter().map(|s| s.to_string()));
-    step(
-        program,
-        &install.iter().map(String::as_str).collect::<Vec<_>>(),
-    )
+    step_as_root("apt-get", &["update", "-qq"])?;
+    let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    install.extend(&missing);
+    step_as_root("apt-get", &install)
 }
 
-/// The UI's unit tests run on Node's built-in test runner; install Debian's Node when none.
-fn ensure_node() -> Result<(), String> {
-    if Command::new("node")
-        .arg("--version")
+/// The directory `cargo install` puts programs in: where rustup's installer also puts
+/// cargo, and what must be on PATH for the tests to find them.
+fn cargo_bin_dir() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|d| d.join("bin"))
+}
+
+fn ensure_cargo_tool(krate: &str, version: &str, need: &Need) -> Result<(), String> {
+    let listed = Command::new("cargo")
+        .args(["install", "--list"])
         .output()
-        .is_ok_and(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let wanted = format!("{krate} v{version}:");
+    if !listed.lines().any(|l| l.starts_with(&wanted)) {
+        eprintln!("xtask: installing {krate} {version}: {}", need.why);
+        step(
+            "cargo",
+            &["install", krate, "--version", version, "--locked"],
+        )?;
+    }
+    // Installed but unreachable is the same as missing for the tests that run it.
+    for program in need.provides {
+        if Command::new(program).arg("--help").output().is_err() {
+            let dir = cargo_bin_dir().map(|d| d.display().to_string());
+            return Err(format!(
+                "{program} is installed but not on PATH; add {} to PATH (rustup's installer does)",
+                dir.as_deref().unwrap_or("~/.cargo/bin")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn ensure_rust_target(target: &str, need: &Need) -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run rustup ({e}): it adds the {target} standard library for {}",
+                need.why
+            )
+        })?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == target)
     {
         return Ok(());
     }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let install = [
-        "apt-get",
-        "install",
-        "-y",
-        "-qq",
-        "--no-install-recommends",
-        "nodejs",
-    ];
-    if root {
-        step(install[0], &install[1..])
-    } else {
-        step("sudo", &install)
-    }
+    step("rustup", &["target", "add", target])
 }
 
-/// The WebDriver bridge the window tests (tests/e2e.rs) drive the app through; from crates.io.
-/// (tauri-driver 2.1 has no `--version`; `--help` answers 0 when it is installed.)
-fn ensure_tauri_driver() -> Result<(), String> {
-    let installed = Command::new("tauri-driver")
-        .arg("--help")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if installed {
-        return Ok(());
-    }
-    step("cargo", &["install", "tauri-driver", "--locked"])
+/// The whole workspace, every target kind, type-checked for Windows: what CI can check of
+/// Windows without a Windows machine (nothing runs).
+fn windows_check() -> Result<(), String> {
+    step(
+        "cargo",
+        &[
+            "check",
+            "--workspace",
+            "--all-targets",
+            "--target",
+            WINDOWS_TARGET,
+        ],
+    )
 }
 
 fn has_display() -> bool {
@@ -190,11 +372,11 @@ fn run_app(extra: &[String]) -> Result<(), String> {
     step("cargo", &args)
 }
 
-/// Everything CI checks: formatting, lints, every test of the workspace, then a minute of
-/// fuzzing the mail parser (`FUZZ_SECONDS` changes how long; 0 skips it).
+/// Everything CI checks: formatting, lints, every test of the workspace, the UI's tests, the
+/// Windows and macOS checks, then a minute of fuzzing the mail parser (`FUZZ_SECONDS` changes how long;
+/// 0 skips it).
 fn run_tests() -> Result<(), String> {
-    ensure_debian_packages()?;
-    ensure_tauri_driver()?;
+    ensure_needs()?;
     step("cargo", &["fmt", "--all", "--", "--check"])?;
     let lints = [
         "clippy",
@@ -207,12 +389,44 @@ fn run_tests() -> Result<(), String> {
     step("cargo", &lints)?;
     step("cargo", &["test", "--workspace", "--no-fail-fast"])?;
     keyring_test()?;
-    ensure_node()?;
     step("node", &["--test", "ui/tests/"])?;
+    windows_check()?;
+    macos::run()?;
     let seconds = std::env::var("FUZZ_SECONDS").unwrap_or_else(|_| "60".into());
     if seconds.trim() == "0" {
         eprintln!("xtask: FUZZ_SECONDS=0: not fuzzing");
         return Ok(());
     }
     step("bash", &["src-tauri/core/fuzz/run.sh", seconds.trim()])
+}
+
+/// Runs `cmd` with its stdout and stderr going to the terminal and to `log`, and returns its
+/// success and the last `keep` lines.
+fn run_logged(mut cmd: Command, log: &Path, keep: usize) -> Result<(bool, Vec<String>), String> {
+    let mut file =
+        std::fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let started = Instant::now();
+    let mut tail = std::collections::VecDeque::with_capacity(keep + 1);
+    let stdout = child.stdout.take().expect("piped stdout");
+    for line in BufReader::new(stdout).split(b'\n') {
+        let Ok(line) = line else { break };
+        let line = String::from_utf8_lossy(&line).into_owned();
+        let stamped = format!("[{:>5}s] {line}", started.elapsed().as_secs());
+        println!("{stamped}");
+        let _ = writeln!(file, "{stamped}");
+        tail.push_back(line);
+        if tail.len() > keep {
+            tail.pop_front();
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for {cmd:?}: {e}"))?;
+    Ok((status.success(), tail.into()))
 }

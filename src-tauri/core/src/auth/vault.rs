@@ -1,7 +1,11 @@
 //! Where the refresh token (and the client secret it needs) is kept: the OS keyring when
-//! there is one (Secret Service on Linux), else `credentials.json` with mode 0600 in the data
-//! directory. Never in the database, the settings file, the window or a log line.
+//! there is one (Secret Service on Linux, the Keychain on macOS, the Credential Manager on
+//! Windows), else `credentials.json` in the data directory, private to the user: mode 0600 on
+//! Linux and macOS; on Windows the data directory is under the user's profile
+//! (`%APPDATA%`), whose ACL (inherited by new files) grants access only to the user, SYSTEM
+//! and Administrators. Never in the database, the settings file, the window or a log line.
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -15,6 +19,13 @@ use crate::gmail::Secret;
 /// The keyring's service name: the app's identifier.
 const SERVICE: &str = "dev.inboxsync.app";
 pub const CREDENTIALS_FILE: &str = "credentials.json";
+/// The OS store the keyring crate is built for on this platform (see Cargo.toml).
+#[cfg(target_os = "macos")]
+const KEYRING_NAME: &str = "macOS Keychain";
+#[cfg(windows)]
+const KEYRING_NAME: &str = "Windows Credential Manager";
+#[cfg(not(any(target_os = "macos", windows)))]
+const KEYRING_NAME: &str = "Secret Service";
 /// A keyring that has not answered by then (a D-Bus service that hangs) counts as absent.
 const KEYRING_LIMIT: Duration = Duration::from_secs(5);
 
@@ -119,7 +130,7 @@ impl Vault {
     /// Words for where the token is, for `account status` and the Settings page.
     pub fn describe(&self, kind: TokenStoreKind) -> String {
         match kind {
-            TokenStoreKind::Keyring => "the system keyring (Secret Service)".into(),
+            TokenStoreKind::Keyring => format!("the system keyring ({KEYRING_NAME})"),
             TokenStoreKind::File => {
                 format!("{} (readable only by you)", self.file_path().display())
             }
@@ -263,12 +274,12 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), AuthError> 
     std::fs::create_dir_all(dir).map_err(fail)?;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(fail)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Private from its first byte (Windows: inherits the profile folder's owner-only ACL).
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(&tmp).map_err(fail)?;
     let written = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())
@@ -284,6 +295,7 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), AuthError> 
 }
 
 /// Puts a credentials file others can read back to 0600.
+#[cfg(unix)]
 fn tighten(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.permissions().mode() & 0o077 != 0 {
@@ -292,3 +304,7 @@ fn tighten(path: &Path) {
         }
     }
 }
+
+/// Windows has no mode bits: the file keeps the ACL inherited from the user's profile folder.
+#[cfg(not(unix))]
+fn tighten(_path: &Path) {}

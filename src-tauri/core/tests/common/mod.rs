@@ -164,6 +164,7 @@ impl Probe {
         self.child.id() as i32
     }
 
+    #[cfg(unix)]
     pub fn signal(&self, signal: i32) {
         let rc = unsafe { libc::kill(self.pid(), signal) };
         assert_eq!(rc, 0, "signal {signal} reaches the probe");
