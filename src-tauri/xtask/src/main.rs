@@ -16,6 +16,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "dbus-x11",
     // A real Secret Service for the keyring test of Google sign-in.
     "gnome-keyring",
+    // libfaketime: the lease tests run real syncs with skewed wall clocks.
+    "faketime",
 ];
 
 fn main() -> ExitCode {
