@@ -84,8 +84,8 @@ struct LeaseState {
     lost: CancellationToken,
     /// The user's stop (button, Ctrl-C, quit); the run then ends `cancelled`.
     cancel: CancellationToken,
-    /// Clock time (ms) of the last heartbeat that succeeded: the self-fencing deadline
-    /// counts from here. Atomic because the heartbeat task and the work both renew it.
+    /// Steady-clock time (ms) of the last heartbeat that succeeded: the self-fencing
+    /// deadline counts from here, on a clock no wall-clock step moves. Atomic because the heartbeat task and the work both renew it.
     last_ok_ms: AtomicI64,
 }
 
@@ -125,7 +125,7 @@ impl LeaseHandle {
             Ok(()) => {
                 self.0
                     .last_ok_ms
-                    .store(self.0.ledger.clock().now_ms(), Ordering::SeqCst);
+                    .store(self.0.ledger.clock().steady_ms(), Ordering::SeqCst);
                 Ok(())
             }
             Err(e @ LedgerError::LeaseLost { .. }) => {
@@ -180,7 +180,7 @@ impl LeaseHandle {
                 run_id: self.0.run_id,
             });
         }
-        let silent = self.0.ledger.clock().now_ms() - self.0.last_ok_ms.load(Ordering::SeqCst);
+        let silent = self.0.ledger.clock().steady_ms() - self.0.last_ok_ms.load(Ordering::SeqCst);
         if silent > self.0.ledger.config().self_fence_after.as_millis() as i64 {
             self.lose(LeaseLoss::SelfFenced);
             return Err(LedgerError::LeaseLost {
@@ -236,7 +236,7 @@ impl Ledger {
             loss: Mutex::new(None),
             lost: CancellationToken::new(),
             cancel,
-            last_ok_ms: AtomicI64::new(self.clock().now_ms()),
+            last_ok_ms: AtomicI64::new(self.clock().steady_ms()),
         }));
         let stop_heartbeat = CancellationToken::new();
         // Whatever happens below (even this future being dropped), the heartbeat stops.

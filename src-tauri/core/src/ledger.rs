@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
+use crate::boot::BootReading;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{LedgerError, StoreError};
 use crate::owner::{Owner, OwnerLiveness, ProcessLiveness};
@@ -64,7 +65,8 @@ pub struct Ledger {
 
 const RUN_COLUMNS: &str = "id, status, \"trigger\", started_at, finished_at, last_heartbeat_at, \
     fetched_emails, processed_emails, inserted_emails, stored_links, total_estimate, phase, \
-    error_name, error_message, error_tag, owner_host, owner_pid, owner_started_at, kind";
+    error_name, error_message, error_tag, owner_host, owner_pid, owner_started_at, kind, \
+    owner_boot_id, heartbeat_boot_ms";
 
 impl Ledger {
     /// A ledger owned by this process, on the wall clock.
@@ -118,11 +120,11 @@ impl Ledger {
     }
 
     async fn start_once(&self, trigger: Trigger) -> Result<StartResult, LedgerError> {
-        let (mut txn, now) = self.begin_write().await?;
+        let (mut txn, now, boot) = self.begin_write().await?;
         let tx = &mut txn;
         let result = async {
             if let Some(active) = fetch_running(tx).await? {
-                match self.stale_reason(&active, now) {
+                match self.stale_reason(&active, now, boot.as_ref()) {
                     None => return Ok(StartResult::already_running(active.id)),
                     Some(reason) => {
                         sqlx::query(
@@ -141,8 +143,8 @@ impl Ledger {
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sync_runs (status, \"trigger\", started_at, last_heartbeat_at, \
-                     owner_host, owner_pid, owner_started_at) \
-                     VALUES ('running', ?, ?, ?, ?, ?, ?) RETURNING id",
+                     owner_host, owner_pid, owner_started_at, owner_boot_id, heartbeat_boot_ms) \
+                     VALUES ('running', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
             .bind(trigger.as_str())
             .bind(now)
@@ -150,6 +152,8 @@ impl Ledger {
             .bind(&self.owner.host)
             .bind(self.owner.pid as i64)
             .bind(self.owner.started_at)
+            .bind(boot.as_ref().map(|b| b.boot_id.as_str()))
+            .bind(boot.as_ref().map(|b| b.ms))
             .fetch_one(&mut **tx)
             .await?;
             Ok(StartResult::started(id))
@@ -175,17 +179,20 @@ impl Ledger {
         run_id: i64,
         progress: &RunProgress,
     ) -> Result<u64, LedgerError> {
-        let (mut txn, now) = self.begin_write().await?;
+        let (mut txn, now, boot) = self.begin_write().await?;
         let tx = &mut txn;
         let result = async {
             let p = &progress.progress;
             let done = sqlx::query(
-                "UPDATE sync_runs SET last_heartbeat_at = ?, fetched_emails = ?, \
+                "UPDATE sync_runs SET last_heartbeat_at = ?, heartbeat_boot_ms = ?, \
+                         owner_boot_id = ?, fetched_emails = ?, \
                          processed_emails = ?, inserted_emails = ?, stored_links = ?, \
                          phase = ?, total_estimate = ?, kind = coalesce(?, kind) \
                          WHERE id = ? AND status = 'running'",
             )
             .bind(now)
+            .bind(boot.as_ref().map(|b| b.ms))
+            .bind(boot.as_ref().map(|b| b.boot_id.as_str()))
             .bind(p.fetched_emails)
             .bind(p.processed_emails)
             .bind(p.inserted_emails)
@@ -224,7 +231,7 @@ impl Ledger {
         outcome: &Outcome,
         progress: &RunProgress,
     ) -> Result<u64, LedgerError> {
-        let (mut txn, now) = self.begin_write().await?;
+        let (mut txn, now, _) = self.begin_write().await?;
         let tx = &mut txn;
         let result = async {
             let (name, message, tag) = outcome.error_fields();
@@ -290,8 +297,8 @@ impl Ledger {
                 .fetch_optional(pool)
             })
             .await?;
-        let now = self.clock.now_ms();
-        Ok(row.map(|r| self.with_staleness(run_from_row(&r), now)))
+        let (now, boot) = (self.clock.now_ms(), self.clock.boot());
+        Ok(row.map(|r| self.with_staleness(run_from_row(&r), now, boot.as_ref())))
     }
 
     /// Up to `limit` runs older than run `before` (all when `None`), newest first.
@@ -311,10 +318,10 @@ impl Ledger {
                     .fetch_all(pool)
             })
             .await?;
-        let now = self.clock.now_ms();
+        let (now, boot) = (self.clock.now_ms(), self.clock.boot());
         Ok(rows
             .iter()
-            .map(|r| self.with_staleness(run_from_row(r), now))
+            .map(|r| self.with_staleness(run_from_row(r), now, boot.as_ref()))
             .collect())
     }
 
@@ -338,7 +345,12 @@ impl Ledger {
     }
 
     /// Why `run` may be replaced now, or `None` while it is live.
-    fn stale_reason(&self, run: &SyncRun, now: i64) -> Option<String> {
+    ///
+    /// An owner of this host and this boot is judged on the boot clock both sides read (as
+    /// client-go judges a lease by what the observer saw on its own clock): a wall clock
+    /// stepped, or a process started with a skewed one, cannot make a live run look silent.
+    /// Other hosts, other boots and rows without a reading keep the wall-clock rule.
+    fn stale_reason(&self, run: &SyncRun, now: i64, boot: Option<&BootReading>) -> Option<String> {
         if let Some(owner) = &run.owner {
             if self.liveness.is_dead(owner) {
                 return Some(format!(
@@ -347,13 +359,38 @@ impl Ledger {
                 ));
             }
         }
+        let stale_after = self.config.stale_after.as_millis() as i64;
+        let same_boot = match (boot, &run.heartbeat_boot, &run.owner) {
+            (Some(mine), Some(theirs), Some(owner)) => {
+                owner.host == self.owner.host && mine.boot_id == theirs.boot_id
+            }
+            _ => false,
+        };
+        if same_boot {
+            let (mine, theirs) = (boot?, run.heartbeat_boot.as_ref()?);
+            let silent = mine.ms - theirs.ms;
+            return (silent > stale_after).then(|| {
+                format!(
+                    "no heartbeat for {} s (its process on this machine stopped renewing)",
+                    silent / 1000
+                )
+            });
+        }
         let silent = now - run.last_heartbeat_at;
-        (silent > self.config.stale_after.as_millis() as i64)
-            .then(|| format!("no heartbeat for {} s", silent / 1000))
+        (silent > stale_after).then(|| {
+            format!(
+                "no heartbeat for {} s by the wall clock (its owner ran on {} or before a restart)",
+                silent / 1000,
+                run.owner
+                    .as_ref()
+                    .map_or("an unknown host", |o| o.host.as_str())
+            )
+        })
     }
 
-    fn with_staleness(&self, mut run: SyncRun, now: i64) -> SyncRun {
-        run.is_stale = run.status == RunStatus::Running && self.stale_reason(&run, now).is_some();
+    fn with_staleness(&self, mut run: SyncRun, now: i64, boot: Option<&BootReading>) -> SyncRun {
+        run.is_stale =
+            run.status == RunStatus::Running && self.stale_reason(&run, now, boot).is_some();
         run
     }
 
@@ -371,10 +408,13 @@ impl Ledger {
         }
     }
 
-    /// A write transaction holding the write lock, and `now` read under that lock.
-    async fn begin_write(&self) -> Result<(Transaction<'static, Sqlite>, i64), LedgerError> {
+    /// A write transaction holding the write lock, and `now` (wall clock and boot clock)
+    /// read under that lock.
+    async fn begin_write(
+        &self,
+    ) -> Result<(Transaction<'static, Sqlite>, i64, Option<BootReading>), LedgerError> {
         let tx = self.begin_immediate().await?;
-        Ok((tx, self.clock.now_ms()))
+        Ok((tx, self.clock.now_ms(), self.clock.boot()))
     }
 
     /// Commits when `result` is `Ok`; rolls back (by dropping) otherwise.
@@ -484,5 +524,12 @@ fn run_from_row(row: &SqliteRow) -> SyncRun {
             pid: row.get::<i64, _>("owner_pid") as u32,
             started_at: row.get("owner_started_at"),
         }),
+        heartbeat_boot: match (
+            text("owner_boot_id"),
+            row.get::<Option<i64>, _>("heartbeat_boot_ms"),
+        ) {
+            (Some(boot_id), Some(ms)) => Some(BootReading { boot_id, ms }),
+            _ => None,
+        },
     }
 }

@@ -25,6 +25,7 @@
 //! reports progress into its `LeaseHandle` (carried by the next heartbeat) and onto an
 //! optional channel (the caller's progress bar or window events) → `finish` records the end.
 pub mod auth;
+pub mod boot;
 pub mod clock;
 pub mod error;
 pub mod gmail;

@@ -1,6 +1,7 @@
 //! A sync run as the ledger stores it and as the UI and command line see it (camelCase JSON).
 use serde::{Deserialize, Serialize};
 
+use crate::boot::BootReading;
 use crate::owner::Owner;
 pub use crate::words::{ErrorTag, Phase, RunStatus, SyncKind, Trigger};
 
@@ -86,6 +87,10 @@ pub struct SyncRun {
     pub error_tag: Option<ErrorTag>,
     #[serde(skip)]
     pub owner: Option<Owner>,
+    /// The owner's boot and boot-clock reading at its last heartbeat (rows of older versions
+    /// have none).
+    #[serde(skip)]
+    pub heartbeat_boot: Option<BootReading>,
 }
 
 impl SyncRun {
@@ -107,6 +112,7 @@ impl SyncRun {
             error_message: None,
             error_tag: None,
             owner: None,
+            heartbeat_boot: None,
         }
     }
 

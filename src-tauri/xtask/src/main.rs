@@ -84,6 +84,11 @@ const NEEDS: &[Need] = &[
         "a real Secret Service for the keyring test of Google sign-in",
     ),
     deb(
+        "faketime",
+        &["faketime"],
+        "the lease tests run real syncs with a wall clock set minutes off (libfaketime)",
+    ),
+    deb(
         "python3-venv",
         &[],
         "the fake's conformance test installs Google's Python client into a venv",
@@ -376,6 +381,12 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 /// Windows and macOS checks, then a minute of fuzzing the mail parser (`FUZZ_SECONDS` changes how long;
 /// 0 skips it).
 fn run_tests() -> Result<(), String> {
+    if std::env::var_os("CI").is_some() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+        // A CI build is made once and thrown away: incremental state would only take disk
+        // (about a third of a debug target).
+        std::env::set_var("CARGO_INCREMENTAL", "0");
+    }
+    warn_if_disk_short();
     ensure_needs()?;
     step("cargo", &["fmt", "--all", "--", "--check"])?;
     let lints = [
@@ -398,6 +409,31 @@ fn run_tests() -> Result<(), String> {
         return Ok(());
     }
     step("bash", &["src-tauri/core/fuzz/run.sh", seconds.trim()])
+}
+
+/// A build from nothing and its tests take about 20 GB under `target/`; with less free, the
+/// linker dies late and obscurely (SIGBUS), so say so up front.
+fn warn_if_disk_short() {
+    const NEEDED_GB: u64 = 25;
+    let Ok(out) = Command::new("df").args(["-Pk", "."]).output() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let free_kb = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(kb) = free_kb {
+        let gb = kb / (1024 * 1024);
+        eprintln!("xtask: {gb} GB free on this disk");
+        if gb < NEEDED_GB {
+            eprintln!(
+                "xtask: warning: a build from nothing needs about {NEEDED_GB} GB; with {gb} GB \
+                 free the build may fail (a linker killed by SIGBUS means the disk filled)"
+            );
+        }
+    }
 }
 
 /// Runs `cmd` with its stdout and stderr going to the terminal and to `log`, and returns its
