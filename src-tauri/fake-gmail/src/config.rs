@@ -83,7 +83,7 @@ pub struct FakeConfig {
     /// Per-user quota in Gmail units per second (list 5, get 5, history 2, profile 1, labels 1);
     /// `None` is unlimited.
     pub quota_units_per_sec: Option<u32>,
-    /// How a request over the quota is refused: 429 `rateLimitExceeded` (the default) or 403
+    /// How a request over the quota is refused: 429 `rateLimitExceeded` or 403 (the default)
     /// `userRateLimitExceeded`.
     pub rate_limit_form: RateLimitForm,
     /// How long issued access tokens stay valid.
