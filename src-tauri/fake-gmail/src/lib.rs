@@ -72,7 +72,7 @@ mod wire;
 
 pub use clock::{Clock, ManualClock, TokioClock};
 pub use config::{
-    Consent, FakeConfig, FaultRates, OAuthClient, DEFAULT_HISTORY_MAX_AGE,
+    Consent, FakeConfig, FaultRates, Lies, OAuthClient, DEFAULT_HISTORY_MAX_AGE,
     DEFAULT_HISTORY_RETENTION,
 };
 pub use counters::RequestCounts;
