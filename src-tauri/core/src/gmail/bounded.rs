@@ -4,11 +4,15 @@
 //! Why this exists: `google-gmail1` hands each answer to `google-apis-common`, which collects
 //! the whole body (`to_bytes`), keeps it in the returned `Response`, copies the base64 `raw` into
 //! a `String` and decodes it — about three copies of whatever the server chose to send, 16 at a
-//! time. So `messages.get`, the one method whose honest answers are large (Gmail's limit is
-//! 25 MB attached, about 35 MB once base64-encoded), is sent here instead: through the same hub
-//! client (connector, connection pool), the same access tokens and the same error
-//! classification, but with the body read frame by frame (`BodyExt::frame`) into a buffer that
-//! may never pass [`ResponseLimits::cap`], and `raw` decoded straight from that buffer.
+//! time, with no limit. So `messages.get` (whose honest answers are large: Gmail's limit is
+//! 25 MB attached, about 35 MB once base64-encoded), `messages.list` and `history.list` (which
+//! a server can page through forever) are sent here instead: through the same hub client
+//! (connector, connection pool), the same access tokens, the same error classification and
+//! `google-gmail1`'s own response types for the pages, but with the body read frame by frame
+//! (`BodyExt::frame`) into a buffer that may never pass [`ResponseLimits::cap`], and a
+//! message's `raw` decoded straight from that buffer. Wrapping the connector instead was
+//! weighed and refused: it sees connection bytes, not answers (keep-alive, HTTP/2
+//! multiplexing), and an error it raised would reach us as `google-apis-common`'s empty body.
 //!
 //! The budget, deadlock-free by construction: every answer first takes one of
 //! [`ResponseLimits::slots`] small slots (each good for `small` bytes); an answer that grows
@@ -16,9 +20,8 @@
 //! waits on nothing but the network, so lanes always come free. Bytes of bodies in flight are
 //! then at most `slots * small + lanes * cap` (the defaults: 16 * 2 MiB + 2 * 48 MiB =
 //! 128 MiB), however many requests the engine runs at once; the decoded copy (3/4 of its
-//! body) is held under the same permits until the message is parsed. The other methods'
-//! answers (profile, labels, list and history pages) stay with `google-gmail1`: Gmail pages
-//! are at most 500 entries, and a server that loops through them is stopped by the engine.
+//! body) is held under the same permits until the message is parsed. `users.getProfile` and
+//! `labels.list`, one small answer each per run, stay with `google-gmail1`'s call builders.
 use std::sync::Arc;
 
 use http_body_util::BodyExt;

@@ -1,6 +1,7 @@
 //! `GmailSource`: the `MailSource` the engine syncs from, over the real `google-gmail1` client.
 use std::time::Duration;
 
+use google_gmail1::api::{ListHistoryResponse, ListMessagesResponse};
 use google_gmail1::Gmail;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -9,7 +10,7 @@ use crate::sync::{
     Change, HistoryPage, Label, MailSource, MessagePage, Profile, RawMessage, SourceError,
 };
 
-use super::bounded::{self, Budget, ResponseLimits};
+use super::bounded::{self, Budget, Held, ResponseLimits};
 use super::errors::{self, classify};
 use super::{ids, AccessTokens, Connector, GmailEndpoint, TokenGrant};
 
@@ -19,8 +20,9 @@ const ME: &str = "me";
 /// How much of an error answer is read: Google's error JSON is a few hundred bytes.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// Gmail's REST API through `google-gmail1`; `messages.get` through the same hub client with
-/// bounded reading (`bounded.rs` says why).
+/// Gmail's REST API through `google-gmail1`: `profile` and `labels.list` by its call builders;
+/// `messages.get`, `messages.list` and `history.list` through the same hub client and into its
+/// response types, with bounded reading (`bounded.rs` says why).
 pub struct GmailSource {
     hub: Gmail<Connector>,
     tokens: AccessTokens,
@@ -59,6 +61,49 @@ impl GmailSource {
     pub fn with_limits(mut self, limits: ResponseLimits) -> Self {
         self.budget = Budget::new(limits);
         self
+    }
+
+    /// A GET whose answer is read within the budget: its body, and the permits it holds.
+    async fn get_bounded(&self, path_and_query: &str) -> Result<(Vec<u8>, Held), SourceError> {
+        let mut held = self.budget.slot().await;
+        let (status, headers, body) = self.get(path_and_query).await?;
+        if !(200..300).contains(&status) {
+            let body = bounded::read_error(body, ERROR_BODY_LIMIT).await;
+            let retry_after = headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .map(Duration::from_secs);
+            return Err(errors::from_answer(status, &body, retry_after));
+        }
+        let declared = headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = self.budget.read(body, declared, &mut held).await?;
+        Ok((bytes, held))
+    }
+
+    /// A list-type method's page, read within the budget and parsed into `google-gmail1`'s
+    /// own response type.
+    async fn get_page<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, SourceError> {
+        // Finished before any await: the serializer is not `Send`.
+        let encoded = {
+            let mut encoded = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in query {
+                encoded.append_pair(name, value);
+            }
+            encoded.append_pair("alt", "json");
+            encoded.finish()
+        };
+        let (bytes, _held) = self
+            .get_bounded(&format!("gmail/v1/users/{ME}/{path}?{encoded}"))
+            .await?;
+        serde_json::from_slice(&bytes).map_err(|e| SourceError::Malformed(e.to_string()))
     }
 
     /// A GET of `path_and_query` (already percent-encoded) through the hub's own client and
@@ -214,11 +259,12 @@ impl MailSource for GmailSource {
         page_token: Option<String>,
         page_size: u32,
     ) -> Result<MessagePage, SourceError> {
-        let mut call = self.hub.users().messages_list(ME).max_results(page_size);
+        let size = page_size.to_string();
+        let mut query = vec![("maxResults", size.as_str())];
         if let Some(token) = page_token.as_deref() {
-            call = call.page_token(token);
+            query.push(("pageToken", token));
         }
-        let (_, page) = call.doit().await.map_err(classify)?;
+        let page: ListMessagesResponse = self.get_page("messages", &query).await?;
         let ids: Vec<String> = page
             .messages
             .unwrap_or_default()
@@ -241,22 +287,7 @@ impl MailSource for GmailSource {
 
     async fn get_raw(&self, id: String) -> Result<RawMessage, SourceError> {
         ids::message_id(&id)?;
-        let mut held = self.budget.slot().await;
-        let (status, headers, body) = self.get(&message_path(&id)).await?;
-        if !(200..300).contains(&status) {
-            let body = bounded::read_error(body, ERROR_BODY_LIMIT).await;
-            let retry_after = headers
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok())
-                .map(Duration::from_secs);
-            return Err(errors::from_answer(status, &body, retry_after));
-        }
-        let declared = headers
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let bytes = self.budget.read(body, declared, &mut held).await?;
+        let (bytes, held) = self.get_bounded(&message_path(&id)).await?;
         let message = decode_message(&bytes, &id)?;
         drop(bytes);
         if message.id != id {
@@ -273,16 +304,12 @@ impl MailSource for GmailSource {
         start_history_id: u64,
         page_token: Option<String>,
     ) -> Result<HistoryPage, SourceError> {
-        let mut call = self
-            .hub
-            .users()
-            .history_list(ME)
-            .start_history_id(start_history_id)
-            .max_results(500);
+        let start = start_history_id.to_string();
+        let mut query = vec![("startHistoryId", start.as_str()), ("maxResults", "500")];
         if let Some(token) = page_token.as_deref() {
-            call = call.page_token(token);
+            query.push(("pageToken", token));
         }
-        let (_, page) = call.doit().await.map_err(classify)?;
+        let page: ListHistoryResponse = self.get_page("history", &query).await?;
         let mut changes = Vec::new();
         for record in page.history.unwrap_or_default() {
             for added in record.messages_added.unwrap_or_default() {
