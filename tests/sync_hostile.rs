@@ -24,6 +24,8 @@ struct Ran {
 
 /// Runs `inbox-sync sync` against `base_url` to the end (killed after `limit`), reaping it
 /// with `wait4` so its peak RSS is read from the kernel, not sampled.
+// The child is reaped by `wait4` below (which also reads its peak RSS), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn sync_blocking(data: &Path, base_url: &str, limit: Duration) -> Ran {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_inbox-sync"))

@@ -431,9 +431,10 @@ impl<S: MailSource> Engine<S> {
         self.reporter.update(|p| p.total_estimate = total);
         let page_size = u64::from(self.options.page_size.max(1));
         let needed = (total.unwrap_or(0).max(0) as u64).div_ceil(page_size);
+        // Without a known size (never so since the pass records it) only repeats are caught.
         let mut tokens = PageTokens::new(
             "messages.list",
-            Some((2 * needed + SPARE_PAGES, total.unwrap_or(0))),
+            total.map(|total| (2 * needed + SPARE_PAGES, total)),
         );
         tokens.start_from(page_token.as_deref());
         loop {
