@@ -1,6 +1,6 @@
 //! `inbox-sync sync` against a fake Gmail that lies: page tokens repeated forever, 200 MB
 //! answers, ids that try to move the request path. Each run ends by itself, tagged, in
-//! bounded memory (the child's peak RSS, from `wait4`), with the mail stored before kept.
+//! bounded memory (the child's own peak RSS, its `VmHWM`), with the mail stored before kept.
 #![cfg(target_os = "linux")]
 
 use std::path::Path;
@@ -18,13 +18,23 @@ struct Ran {
     code: Option<i32>,
     stderr: String,
     took: Duration,
-    /// The process's peak resident memory (`ru_maxrss`), in MiB.
+    /// The process's peak resident memory (`VmHWM`), in MiB.
     peak_mib: u64,
 }
 
-/// Runs `inbox-sync sync` against `base_url` to the end (killed after `limit`), reaping it
-/// with `wait4` so its peak RSS is read from the kernel, not sampled.
-// The child is reaped by `wait4` below (which also reads its peak RSS), not by `Child::wait`.
+/// The `VmHWM` (peak resident memory, kB) of a live process, `None` once it has exited.
+fn peak_kib(pid: libc::pid_t) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs `inbox-sync sync` against `base_url` to the end (killed after `limit`), following its
+/// peak RSS. The kernel's high-water mark `VmHWM` is read every 10 ms while the child lives:
+/// it only grows, so a late reading holds every earlier peak. (`wait4`'s `ru_maxrss` is no
+/// use here: it keeps the high-water mark of the memory the child ran in before `exec`,
+/// which after `posix_spawn`'s vfork is this test process, fake mailbox and all.)
+// The child is reaped by `wait4` below, while the sampler still knows its pid.
 #[allow(clippy::zombie_processes)]
 fn sync_blocking(data: &Path, base_url: &str, limit: Duration) -> Ran {
     let started = Instant::now();
@@ -44,36 +54,53 @@ fn sync_blocking(data: &Path, base_url: &str, limit: Duration) -> Ran {
         let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
         text
     });
-    // A run that never ends is itself the failure; kill it so the test reports it.
+    // Samples the peak; and a run that never ends is itself the failure, so it is killed
+    // for the test to report it.
     let done = Arc::new(AtomicBool::new(false));
-    let killer = {
+    let watcher = {
         let done = done.clone();
         std::thread::spawn(move || {
             let end = Instant::now() + limit;
+            let (mut peak, mut killed) = (0, false);
             while !done.load(Ordering::SeqCst) {
-                if Instant::now() > end {
-                    // SAFETY: pid is our unreaped child (reaping sets `done` first).
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                    return;
+                if let Some(kib) = peak_kib(pid) {
+                    peak = peak.max(kib);
                 }
-                std::thread::sleep(Duration::from_millis(50));
+                if !killed && Instant::now() > end {
+                    // SAFETY: pid is our child, not reaped before `done` is set.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    killed = true;
+                }
+                std::thread::sleep(Duration::from_millis(10));
             }
+            peak
         })
     };
     let mut status = 0;
-    // SAFETY: a zeroed rusage is a valid out-parameter.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, filling the two out-parameters.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    // Waits for the exit without reaping (`WNOWAIT`), so the pid stays ours while the
+    // watcher reads its last `VmHWM`; then reaps it.
+    // SAFETY: a zeroed siginfo is a valid out-parameter.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: waits on our own child.
+    unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOWAIT,
+        )
+    };
     done.store(true, Ordering::SeqCst);
-    let _ = killer.join();
+    let peak = watcher.join().unwrap_or(0);
+    // SAFETY: reaps our own child.
+    let reaped = unsafe { libc::waitpid(pid, &mut status, 0) };
     assert_eq!(reaped, pid, "wait4 reaped the sync");
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
     Ran {
         code,
         stderr: reader.join().unwrap_or_default(),
         took: started.elapsed(),
-        peak_mib: usage.ru_maxrss as u64 / 1024,
+        peak_mib: peak / 1024,
     }
 }
 
