@@ -155,17 +155,20 @@ pub(crate) async fn delete_messages(
     Ok(done.rows_affected() as i64)
 }
 
+/// Sets a stored message's labels; returns 1 when that changed them, else 0.
 pub(crate) async fn set_labels(
     conn: &mut SqliteConnection,
     id: &str,
     labels: &[String],
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE messages SET label_ids = ? WHERE gmail_id = ?")
-        .bind(json_ids(labels))
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<i64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE messages SET label_ids = ?1 WHERE gmail_id = ?2 AND label_ids IS NOT ?1",
+    )
+    .bind(json_ids(labels))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() as i64)
 }
 
 /// Starts a full sync pass: its epoch, the history id to continue from afterwards, the size.
