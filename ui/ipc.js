@@ -26,9 +26,14 @@ export const cancelSync = () => call("cancel");
 export const getActive = () => call("get_active");
 export const getLatest = () => call("get_latest");
 export const listRuns = (limit, before) => call("list_runs", before == null ? { limit } : { limit, before });
-/** `label` null lists every stored message; otherwise the messages that carry that Gmail label. */
-export const listMessages = (limit, offset, search, label) =>
-  call("list_messages", { limit, offset, ...(search ? { search } : {}), ...(label ? { label } : {}) });
+/**
+ * `label` null lists every stored message; otherwise the messages that carry that Gmail label.
+ * `after` ({ internalDateMs, gmailId } of the previous page's last row) reads the page by key.
+ */
+export const listMessages = (limit, offset, search, label, after) =>
+  call("list_messages", {
+    limit, offset, ...(search ? { search } : {}), ...(label ? { label } : {}), ...(after ? { after } : {}),
+  });
 export const listLabels = () => call("list_labels");
 export const getMessage = (gmailId) => call("get_message", { gmailId });
 export const openLink = (url) => call("open_link", { url });

@@ -49,6 +49,9 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
   renderPlaceholder(detail);
 
   let offset = 0;
+  // keys[n]: where page n starts (the last row of page n - 1), so each page is read by key.
+  let keys = [];
+  let shown = [];
   let query = "";
   let selectedId = null;
   let listSeq = 0;
@@ -60,11 +63,14 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     const seq = ++listSeq;
     list.setAttribute("aria-busy", "true");
     try {
-      let page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label);
-      const clamped = clampOffset(offset, PAGE_SIZE, page.total);
-      if (clamped !== offset) {
-        offset = clamped;
-        page = await ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label);
+      const pageAt = () => ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label,
+        offset > 0 ? keys[offset / PAGE_SIZE] : undefined);
+      let page = await pageAt();
+      if (offset > 0 && (page.messages.length === 0 || clampOffset(offset, PAGE_SIZE, page.total) !== offset)) {
+        // The mail before this page went away: start again from the newest.
+        offset = 0;
+        keys = [];
+        page = await pageAt();
       }
       if (seq !== listSeq) return; // a newer search or page already answered
       renderList(page, keepScroll);
@@ -78,6 +84,7 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
   }
 
   function renderList({ messages, total }, keepScroll) {
+    shown = messages;
     const now = Date.now();
     const scrollTop = list.scrollTop;
     list.replaceChildren(...messages.map((m) => h("li", {},
@@ -129,11 +136,17 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     if (target) { e.preventDefault(); target.focus(); select(target.dataset.gmailId); }
   });
 
-  const searchLater = debounce(() => { query = search.value.trim(); offset = 0; load(); }, SEARCH_DEBOUNCE_MS);
+  const searchLater = debounce(() => { query = search.value.trim(); offset = 0; keys = []; load(); }, SEARCH_DEBOUNCE_MS);
   search.addEventListener("input", searchLater);
   search.addEventListener("keydown", (e) => { if (e.key === "Escape" && search.value) { search.value = ""; searchLater(); } });
   prev.addEventListener("click", () => { offset = pageInfo(offset, PAGE_SIZE, Infinity).prevOffset; load(); });
-  next.addEventListener("click", () => { offset += PAGE_SIZE; load(); });
+  next.addEventListener("click", () => {
+    const last = shown[shown.length - 1];
+    if (!last) return;
+    offset += PAGE_SIZE;
+    keys[offset / PAGE_SIZE] = { internalDateMs: last.internalDateMs ?? 0, gmailId: last.gmailId };
+    load();
+  });
 
   const reloadSoon = () => {
     const wait = Math.max(0, lastReload + RELOAD_MIN_INTERVAL_MS - Date.now());
@@ -148,6 +161,7 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
   // Another mailbox: the open message and the page position belong to the old one.
   const unsubscribeMailbox = account.subscribeMailbox(() => {
     offset = 0;
+    keys = [];
     selectedId = null;
     detailSeq++;
     renderPlaceholder(detail);

@@ -301,6 +301,8 @@ async fn an_existing_database_is_indexed_on_migration() {
         "DROP TRIGGER messages_fts_delete",
         "DROP TRIGGER messages_fts_update",
         "DROP TABLE messages_fts",
+        "DROP INDEX messages_by_date",
+        "CREATE INDEX messages_received ON messages (internal_date_ms DESC, id DESC)",
         "DELETE FROM _sqlx_migrations WHERE version = 5",
     ] {
         sqlx::query(sql).execute(store.pool()).await.expect(sql);
@@ -334,4 +336,57 @@ async fn an_existing_database_is_indexed_on_migration() {
         .execute(store.pool())
         .await
         .expect("the rebuilt index matches the messages");
+}
+
+/// Paging by key visits every message of a view once, newest first, the same rows as one long
+/// page; a key whose message was deleted still gives the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paging_by_key_visits_every_message_once() {
+    let fake = fake(FakeConfig::default().messages(230).seed(19)).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    let mail = MailStore::new(store.clone());
+    for label in [None, Some("INBOX")] {
+        let (all, total) = mail.summaries(10_000, 0, None, label).await.unwrap();
+        let mut paged = Vec::new();
+        let (mut page, _) = mail.summaries(25, 0, None, label).await.unwrap();
+        while let Some(last) = page.last().cloned() {
+            paged.extend(page.iter().map(|m| m.headers.gmail_id.clone()));
+            let key = (
+                last.headers.internal_date_ms.unwrap(),
+                last.headers.gmail_id.as_str(),
+            );
+            let (next, next_total) = mail.summaries_after(25, key, None, label).await.unwrap();
+            assert_eq!(next_total, total, "every page reports the view's total");
+            page = next;
+        }
+        let want: Vec<String> = all.iter().map(|m| m.headers.gmail_id.clone()).collect();
+        assert_eq!(
+            paged, want,
+            "{label:?}: pages by key = one long page, in order"
+        );
+        assert_eq!(want.len() as i64, total);
+    }
+    // The key's own message deleted: the next page is still the rows after it.
+    let (all, _) = mail.summaries(10_000, 0, None, None).await.unwrap();
+    let key_row = &all[49];
+    fake.delete_messages(&[key_row.headers.gmail_id.clone()]);
+    sqlx::query("DELETE FROM messages WHERE gmail_id = ?")
+        .bind(&key_row.headers.gmail_id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let key = (
+        key_row.headers.internal_date_ms.unwrap(),
+        key_row.headers.gmail_id.as_str(),
+    );
+    let (next, _) = mail.summaries_after(10, key, None, None).await.unwrap();
+    let want: Vec<&String> = all[50..60].iter().map(|m| &m.headers.gmail_id).collect();
+    assert_eq!(
+        next.iter().map(|m| &m.headers.gmail_id).collect::<Vec<_>>(),
+        want,
+        "the rows after a deleted key"
+    );
 }

@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use inbox_sync_core::sync::{LabelView, MailCounts, MessageSummary, StoredLink, StoredMessage};
 use inbox_sync_core::{StartResult, SyncRun, Trigger};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -76,13 +76,27 @@ pub async fn list_messages(
     offset: u32,
     search: Option<String>,
     label: Option<String>,
+    after: Option<PageKey>,
 ) -> Result<MessagePage, AppError> {
-    let (messages, total) = shown
-        .get()
-        .mail()
-        .summaries(limit.min(500), offset, search.as_deref(), label.as_deref())
-        .await?;
+    let open = shown.get();
+    let mail = open.mail();
+    let (search, label, limit) = (search.as_deref(), label.as_deref(), limit.min(500));
+    let (messages, total) = match &after {
+        Some(key) => {
+            mail.summaries_after(limit, (key.internal_date_ms, &key.gmail_id), search, label)
+                .await?
+        }
+        None => mail.summaries(limit, offset, search, label).await?,
+    };
     Ok(MessagePage { messages, total })
+}
+
+/// The last row of the page before: where the next page starts (read by key, not offset).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageKey {
+    internal_date_ms: i64,
+    gmail_id: String,
 }
 
 /// The mailbox's labels with their counts (stored messages, unread), in Gmail's order.

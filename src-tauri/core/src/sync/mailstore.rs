@@ -382,6 +382,13 @@ fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
 }
 
 /// `%text%` with LIKE's wildcards escaped; `None` for no or blank search.
+/// Where a page of a mail view starts.
+enum PageAt<'a> {
+    Offset(u32),
+    /// After this row: its received date and Gmail id.
+    After(i64, &'a str),
+}
+
 impl MailStore {
     pub fn new(store: Store) -> Self {
         Self { store }
@@ -438,6 +445,31 @@ impl MailStore {
         search: Option<&str>,
         label: Option<&str>,
     ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
+        self.page(limit, PageAt::Offset(offset), search, label)
+            .await
+    }
+
+    /// The page after the row `after` (its received date and Gmail id), read by key: as
+    /// quick at page 2,000 as at page 1, and it never skips or repeats a message when mail
+    /// arrives or goes between pages. Same filters and total as [`Self::summaries`].
+    pub async fn summaries_after(
+        &self,
+        limit: u32,
+        after: (i64, &str),
+        search: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
+        self.page(limit, PageAt::After(after.0, after.1), search, label)
+            .await
+    }
+
+    async fn page(
+        &self,
+        limit: u32,
+        at: PageAt<'_>,
+        search: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
@@ -466,14 +498,28 @@ impl MailStore {
             }
             query
         }
+        let (key, after, offset) = match at {
+            PageAt::Offset(offset) => ("", None, offset),
+            PageAt::After(date, id) => (
+                " AND (internal_date_ms, gmail_id) < (?, ?)",
+                Some((date, id)),
+                0,
+            ),
+        };
         let list_sql = format!(
             "SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, internal_date_ms, \
              snippet, defects IS NOT NULL AS has_defects, \
              (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count \
-             FROM messages WHERE {filter} ORDER BY internal_date_ms DESC, id DESC LIMIT {} OFFSET {}",
+             FROM messages WHERE {filter}{key} ORDER BY internal_date_ms DESC, gmail_id DESC \
+             LIMIT {} OFFSET {}",
             limit as i64, offset as i64
         );
-        let rows = bind_all(&list_sql, label, search.as_ref())
+        let mut list = bind_all(&list_sql, label, search.as_ref());
+        if let Some((date, id)) = after {
+            // The key's binds come last, as its condition does.
+            list = list.bind(date).bind(id);
+        }
+        let rows = list
             .fetch_all(self.pool())
             .await
             .map_err(|e| self.failed(e))?;
