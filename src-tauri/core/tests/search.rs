@@ -372,7 +372,7 @@ async fn paging_by_key_visits_every_message_once() {
     // The key's own message deleted: the next page is still the rows after it.
     let (all, _) = mail.summaries(10_000, 0, None, None).await.unwrap();
     let key_row = &all[49];
-    fake.delete_messages(&[key_row.headers.gmail_id.clone()]);
+    fake.delete_messages(std::slice::from_ref(&key_row.headers.gmail_id));
     sqlx::query("DELETE FROM messages WHERE gmail_id = ?")
         .bind(&key_row.headers.gmail_id)
         .execute(store.pool())
