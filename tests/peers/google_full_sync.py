@@ -87,11 +87,13 @@ def main():
         requests += 1
         batch.execute()
         if refused:
-            # Only the refused parts go again, after a pause that doubles while refusals go on.
+            # Only the refused parts go again, after a pause: a second while each batch still
+            # gets some through, doubling only while whole batches are refused.
             backoffs += 1
             pending = refused + pending
+            delay = delay * 2 if len(refused) == len(chunk) else 1.0
+            delay = min(delay, 32.0)
             time.sleep(delay)
-            delay = min(delay * 2, 32.0)
         else:
             delay = 1.0
 
