@@ -311,6 +311,6 @@ impl OpenMailbox {
                 demo.server.shutdown().await;
             }
         }
-        self.ledger.store().close().await;
+        self.ledger.store().close_checkpointed().await;
     }
 }

@@ -46,7 +46,8 @@ pub struct GlobalArgs {
 #[derive(Subcommand)]
 pub enum Command {
     /// Show whether a sync is running and how the latest one went (JSON:
-    /// `{ "active": run|null, "latest": run|null }`)
+    /// `{ "active": run|null, "latest": run|null }`, plus `"repaired": run` once a damaged
+    /// database was set aside and rebuilt)
     Status(JsonFlag),
     /// Sync now: exit 0 when done, 3 when another sync is running, 1 on error, 130 on Ctrl-C
     Sync(SyncArgs),
@@ -140,10 +141,12 @@ async fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
     open.close().await;
     let (active, latest, repaired) = result?;
     if as_json {
-        println!(
-            "{}",
-            json!({ "active": active, "latest": latest, "repaired": repaired })
-        );
+        let mut out = json!({ "active": active, "latest": latest });
+        // Only after a repair, so the everyday shape stays `{ active, latest }`.
+        if let Some(run) = repaired {
+            out["repaired"] = json!(run);
+        }
+        println!("{out}");
     } else {
         let now = ledger.clock().now_ms();
         println!(
