@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use fake_gmail::{FakeConfig, FakeGmail};
-use inbox_sync_core::{Ledger, LedgerConfig, Store, StoreOptions, Trigger};
+use inbox_sync_core::sync::MailStore;
+use inbox_sync_core::{Ledger, LedgerConfig, Outcome, Store, StoreError, StoreOptions, Trigger};
 use serde_json::Value;
 
 const DB: &str = "inbox-sync.sqlite3";
@@ -424,4 +425,88 @@ async fn damage_under_a_live_lease_is_left_to_its_holder() {
             "the holder's run, read back from the damaged file, ended with the damage"
         );
     }
+}
+
+/// `SQLITE_CORRUPT` met in the middle of work (here: reading the mail while a run holds the
+/// lease, on a file with its `messages` table's root page overwritten): from that moment the
+/// ledger writes nothing into the file — the run cannot even finish there — and the next
+/// sync sets it aside unchanged and rebuilds, keeping the run as `error` / `corrupt`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corruption_met_mid_run_stops_every_write() {
+    let fake = FakeGmail::start(FakeConfig::default().messages(300).seed(12))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = sync(dir.path(), &fake);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "first sync: {}",
+        text(&first.stderr)
+    );
+    let db = dir.path().join(DB);
+
+    let store = Store::open(&db, StoreOptions::default()).await.unwrap();
+    let (root, page_size): (i64, i64) = (
+        sqlx::query_scalar("SELECT rootpage FROM sqlite_master WHERE name = 'messages'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap(),
+        sqlx::query_scalar("PRAGMA page_size")
+            .fetch_one(store.pool())
+            .await
+            .unwrap(),
+    );
+    let ledger = Ledger::new(store.clone(), LedgerConfig::default());
+    let run = ledger.start(Trigger::Button).await.unwrap();
+    assert!(run.started, "a run holds the lease");
+    let some_id = MailStore::new(store.clone()).ids().await.unwrap().remove(0);
+    // Closed and opened again below, so no connection serves the page from its cache.
+    store.close().await;
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = ((root - 1) * page_size) as usize;
+    bytes[at..at + page_size as usize].copy_from_slice(&garbage(page_size as usize, 12));
+    std::fs::write(&db, &bytes).unwrap();
+    let store = Store::open(&db, StoreOptions::default()).await.unwrap();
+    let ledger = Ledger::new(store.clone(), LedgerConfig::default());
+
+    // A row is found through the table's root page, which is now garbage.
+    let read = MailStore::new(store.clone()).message(&some_id).await;
+    assert!(
+        matches!(read, Err(StoreError::Corrupt { .. })),
+        "reading the mail meets the damage as `corrupt`: {read:?}"
+    );
+    let finished = ledger
+        .finish(run.run_id, &Outcome::Success, &Default::default())
+        .await;
+    assert_eq!(
+        finished.as_ref().map_err(|e| e.code()).err(),
+        Some("corrupt"),
+        "the run cannot be finished in the damaged file"
+    );
+    store.close().await;
+    assert!(
+        std::fs::read(&db).unwrap() == bytes,
+        "not a byte was written after the damage was met"
+    );
+
+    let rebuilt = sync(dir.path(), &fake);
+    assert_eq!(
+        rebuilt.status.code(),
+        Some(0),
+        "the rebuild: {}",
+        text(&rebuilt.stderr)
+    );
+    assert_store_equals_server(dir.path(), &fake).await;
+    let history = inbox_sync(&binary(), dir.path(), &["history", "--json"]);
+    let runs: Vec<Value> = serde_json::from_slice(&history.stdout).expect("history as JSON");
+    let old = runs
+        .iter()
+        .find(|r| r["id"] == run.run_id)
+        .expect("the interrupted run was read back from the damaged file");
+    assert_eq!(
+        (old["status"].as_str(), old["errorTag"].as_str()),
+        (Some("error"), Some("corrupt")),
+        "it ended with the damage: {old}"
+    );
 }

@@ -30,8 +30,24 @@ use std::sync::Mutex;
 
 use crate::error::StoreError;
 
-/// Databases found damaged in this process (the marker file may not be writable).
-static KNOWN: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+/// Databases found damaged in this process (the marker file may not be writable), by path
+/// and file identity: once another process has set the file aside, the fresh file at the
+/// same path is not damaged.
+static KNOWN: Mutex<Option<HashSet<(PathBuf, u64)>>> = Mutex::new(None);
+
+/// The file's identity: its inode on Unix (0 where there is none to read).
+fn identity(db: &Path) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(db).map_or(0, |m| m.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = db;
+        0
+    }
+}
 
 /// The marker beside `db` that says it was found damaged, and why.
 pub fn marker_path(db: &Path) -> PathBuf {
@@ -53,7 +69,9 @@ fn sidecar(db: &Path, suffix: &str) -> PathBuf {
 /// written (a read-only folder keeps it in this process only).
 pub fn note(db: &Path, reason: &str) {
     if let Ok(mut known) = KNOWN.lock() {
-        known.get_or_insert_with(HashSet::new).insert(db.to_owned());
+        known
+            .get_or_insert_with(HashSet::new)
+            .insert((db.to_owned(), identity(db)));
     }
     let marker = marker_path(db);
     if !marker.exists() {
@@ -70,17 +88,17 @@ pub fn known(db: &Path) -> Option<String> {
             text.trim().to_owned()
         });
     }
-    let in_process = KNOWN
-        .lock()
-        .ok()
-        .is_some_and(|k| k.as_ref().is_some_and(|set| set.contains(db)));
+    let in_process = KNOWN.lock().ok().is_some_and(|k| {
+        k.as_ref()
+            .is_some_and(|set| set.contains(&(db.to_owned(), identity(db))))
+    });
     in_process.then(|| "it was found damaged earlier".into())
 }
 
 fn forget(db: &Path) {
     if let Ok(mut known) = KNOWN.lock() {
         if let Some(set) = known.as_mut() {
-            set.remove(db);
+            set.retain(|(path, _)| path != db);
         }
     }
     let _ = std::fs::remove_file(marker_path(db));
