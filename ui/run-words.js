@@ -6,6 +6,8 @@ const ERROR_WORDS = {
   auth: { headline: "Reconnect your Gmail account", advice: "Gmail no longer accepts this app's sign-in." },
   rateLimit: { headline: "Gmail's quota ran out; try again in a few minutes", advice: "Gmail limits how fast mail can be downloaded." },
   gmail: { headline: "Gmail had a problem answering", advice: "This is usually temporary; try again in a moment." },
+  gmailLoop: { headline: "Gmail kept sending the same page", advice: "The sync stopped itself; mail fetched so far is kept. Try again later." },
+  tooLarge: { headline: "Some messages were too large to download", advice: "Everything else was synced; open those messages in Gmail." },
   storage: { headline: "Couldn't save mail on this computer", advice: "The local database could not be written." },
   diskFull: { headline: "The disk is full", advice: "Free some space, then try again." },
   corrupt: { headline: "The mail database was damaged and is being rebuilt from Gmail", advice: "The damaged file was kept aside; your mail is a copy of Gmail's, so nothing is lost." },

@@ -1,5 +1,5 @@
 //! Plain-words text for runs and labels on a terminal: relative times, durations, tables.
-use inbox_sync_core::sync::LabelView;
+use inbox_sync_core::sync::{LabelView, MessageSummary};
 use inbox_sync_core::{RunStatus, SyncRun};
 
 /// "3 min ago", "2 h ago", "just now".
@@ -139,6 +139,41 @@ pub fn labels_table(labels: &[LabelView]) -> String {
         out.push_str(&format!(
             "{:<32}  {:<6}  {:>8}  {:>7}  {}\n",
             view.label.name, view.label.kind, view.total, view.unread, view.label.id
+        ));
+    }
+    out
+}
+
+/// What `inbox-sync search` prints: how many match, then one line a message, newest first.
+pub fn search_results(messages: &[MessageSummary], total: i64, now_ms: i64) -> String {
+    let mut out = match total {
+        0 => return "No messages match.\n".into(),
+        1 => "1 message matches.\n".to_string(),
+        n if n as usize > messages.len() => {
+            format!(
+                "{n} messages match; the newest {} are shown.\n",
+                messages.len()
+            )
+        }
+        n => format!("{n} messages match.\n"),
+    };
+    for m in messages {
+        let h = &m.headers;
+        let when = h
+            .internal_date_ms
+            .map(|ms| ago(ms, now_ms))
+            .unwrap_or_default();
+        let from: String = h
+            .from
+            .as_deref()
+            .unwrap_or("(no sender)")
+            .chars()
+            .take(30)
+            .collect();
+        out.push_str(&format!(
+            "{when:<12}  {from:<30}  {}  [{}]\n",
+            h.subject.as_deref().unwrap_or("(no subject)"),
+            h.gmail_id
         ));
     }
     out

@@ -24,7 +24,9 @@ function senderName(from) {
 
 export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }) {
   const search = h("input", {
-    id: "search-input", type: "search", class: "search-input", placeholder: "Search mail",
+    id: "search-input", type: "search", class: "search-input",
+    placeholder: "Search mail (from:, label:, is:unread, has:attachment, \"phrase\")",
+    title: "Gmail's search words: from: to: subject: label: is:unread is:starred has:attachment has:link before: after: newer_than: older_than: \"phrase\" -word OR",
     autocomplete: "off", spellcheck: false, attrs: { "aria-label": "Search mail" },
   });
   const header = h("header", { class: "page-header page-header-row" },

@@ -191,6 +191,7 @@ mod tests {
             error_message: None,
             error_tag: None,
             owner: None,
+            heartbeat_boot: None,
         };
         let json = serde_json::to_value(&run).unwrap();
         let expected = serde_json::json!({

@@ -106,6 +106,11 @@ text_enum! {
         RateLimit => "rateLimit",
         Network => "network",
         Gmail => "gmail",
+        /// Gmail kept answering without moving on: a page token it had given before, or more
+        /// pages than the mailbox's size can need.
+        GmailLoop => "gmailLoop",
+        /// The sync finished, but some messages were over the size cap and were not downloaded.
+        TooLarge => "tooLarge",
         Storage => "storage",
         DiskFull => "diskFull",
         /// The database file was found damaged; it is set aside and rebuilt from Gmail.

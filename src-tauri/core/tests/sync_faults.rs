@@ -34,7 +34,7 @@ fn refresh_source(fake: &FakeGmail) -> Arc<GmailSource> {
     Arc::new(GmailSource::new(&endpoint, grant, Duration::from_secs(5)).unwrap())
 }
 
-/// A server quota far below what the client sends: 429s, `throttled` shown, still complete.
+/// A server quota far below what the client sends: rate-limit refusals (403 userRateLimitExceeded), `throttled` shown, still complete.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_storm_completes_throttled() {
     let fake = fake(FakeConfig::default().messages(150).seed(21).quota(300)).await;

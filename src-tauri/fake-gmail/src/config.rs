@@ -60,6 +60,22 @@ pub struct FaultRates {
     pub corrupt_body: f64,
 }
 
+/// Ways the fake breaks Gmail's protocol, to prove a client's defences; all off by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lies {
+    /// `messages.list` names the page it answers (or, for the first, the second page) as the
+    /// next page, forever.
+    pub list_repeats_token: bool,
+    /// `history.list` does the same with its pages.
+    pub history_repeats_token: bool,
+    /// `messages.get` of these ids answers valid JSON of about this many bytes, almost all of
+    /// it the `raw` field, streamed in chunks (never held whole by the fake).
+    pub huge_answers: Option<(Vec<String>, u64)>,
+    /// An id added to every `messages.list` page and, as an added message, to every
+    /// `history.list` answer (`../../x`, `x?format=full`, …).
+    pub hostile_id: Option<String>,
+}
+
 /// Everything the fake can be told at start; most knobs can also be changed while it runs
 /// through [`crate::FakeHandle`].
 ///
@@ -83,12 +99,14 @@ pub struct FakeConfig {
     /// Per-user quota in Gmail units per second (list 5, get 5, history 2, profile 1, labels 1);
     /// `None` is unlimited.
     pub quota_units_per_sec: Option<u32>,
-    /// How a request over the quota is refused: 429 `rateLimitExceeded` (the default) or 403
+    /// How a request over the quota is refused: 429 `rateLimitExceeded` or 403 (the default)
     /// `userRateLimitExceeded`.
     pub rate_limit_form: RateLimitForm,
     /// How long issued access tokens stay valid.
     pub token_lifetime: Duration,
     pub faults: FaultRates,
+    /// Protocol breakage ([`Lies`]); none by default.
+    pub lies: Lies,
     /// How many history ids back `history.list` still answers; older `startHistoryId`s get 404.
     /// `None` lifts the count limit. Default [`DEFAULT_HISTORY_RETENTION`].
     pub history_retention: Option<u64>,
@@ -116,6 +134,7 @@ impl Default for FakeConfig {
             rate_limit_form: RateLimitForm::default(),
             token_lifetime: Duration::from_secs(3600),
             faults: FaultRates::default(),
+            lies: Lies::default(),
             history_retention: Some(DEFAULT_HISTORY_RETENTION),
             history_max_age: Some(DEFAULT_HISTORY_MAX_AGE),
             hang: false,
@@ -181,6 +200,11 @@ impl FakeConfig {
 
     pub fn faults(mut self, faults: FaultRates) -> Self {
         self.faults = faults;
+        self
+    }
+
+    pub fn lies(mut self, lies: Lies) -> Self {
+        self.lies = lies;
         self
     }
 

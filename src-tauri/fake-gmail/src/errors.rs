@@ -9,11 +9,13 @@ use serde_json::json;
 /// (`PERMISSION_DENIED`), each saying "User-rate limit exceeded.  Retry after <time>".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RateLimitForm {
-    /// 429 `rateLimitExceeded`: what the fake has always sent, and the form Gmail's error guide
-    /// lists for too many requests.
-    #[default]
+    /// 429 `rateLimitExceeded`: the form Gmail's error guide lists for too many requests at once.
     TooManyRequests,
-    /// 403 `userRateLimitExceeded`, the form some clients (lieer) alone back off on.
+    /// 403 `userRateLimitExceeded`: the default, because it is the form Gmail's error guide gives
+    /// for the per-user rate limit this quota models, and the one clients written against real
+    /// Gmail (lieer) back off on — a lieer that dies against the fake's default quota means
+    /// the fake is wrong, not lieer.
+    #[default]
     Forbidden,
 }
 

@@ -43,6 +43,11 @@
 //!   URL's origin + `/revoke`. Every code and token handed out is in [`FakeHandle::issued_tokens`].
 //! - Any user id other than `me` or the mailbox's address is answered 403.
 //!
+//! Lying on purpose, for clients' defences ([`Lies`], off by default): `messages.list` and
+//! `history.list` repeating their page tokens forever, `messages.get` answering hundreds of MB
+//! (streamed), ids with `/`, `..`, `?` or `#` in list and history pages; and every request's
+//! path as received is logged ([`FakeHandle::request_paths`]).
+//!
 //! Memory: the mailbox is kept in memory as raw bytes (about 6 KB a message on average, plus
 //! the large messages: 10,000 messages with the default knobs hold about 57 MB).
 
@@ -72,7 +77,7 @@ mod wire;
 
 pub use clock::{Clock, ManualClock, TokioClock};
 pub use config::{
-    Consent, FakeConfig, FaultRates, OAuthClient, DEFAULT_HISTORY_MAX_AGE,
+    Consent, FakeConfig, FaultRates, Lies, OAuthClient, DEFAULT_HISTORY_MAX_AGE,
     DEFAULT_HISTORY_RETENTION,
 };
 pub use counters::RequestCounts;

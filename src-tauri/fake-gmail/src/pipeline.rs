@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::auth::TokenBook;
 use crate::clock::Clock;
-use crate::config::{Consent, FakeConfig, FaultRates, OAuthClient};
+use crate::config::{Consent, FakeConfig, FaultRates, Lies, OAuthClient};
 use crate::counters::{bump, Counters};
 use crate::errors::{json_bytes, GoogleError, RateLimitForm};
 use crate::faults::{self, Fault};
@@ -118,6 +118,7 @@ pub(crate) struct Admission {
 pub(crate) struct Knobs {
     pub latency: Duration,
     pub faults: FaultRates,
+    pub lies: Lies,
     pub history_retention: Option<u64>,
     pub history_max_age: Option<Duration>,
     pub rate_limit_form: RateLimitForm,
@@ -142,7 +143,12 @@ pub(crate) struct Shared {
     pub clock: Arc<dyn Clock>,
     pub seed: u64,
     pub gmail_requests: AtomicU64,
+    /// Every request's path and query as received (the newest [`PATH_LOG_MAX`]).
+    pub paths: Mutex<std::collections::VecDeque<String>>,
 }
+
+/// How many request paths the log keeps.
+pub(crate) const PATH_LOG_MAX: usize = 100_000;
 
 /// Locks a mutex even if a panicking thread poisoned it: the data is plain state, still usable.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -167,6 +173,7 @@ impl Shared {
             knobs: Mutex::new(Knobs {
                 latency: config.latency,
                 faults: config.faults,
+                lies: config.lies,
                 history_retention: config.history_retention,
                 history_max_age: config.history_max_age,
                 rate_limit_form: config.rate_limit_form,
@@ -180,7 +187,20 @@ impl Shared {
             clock: config.clock,
             seed,
             gmail_requests: AtomicU64::new(0),
+            paths: Mutex::new(std::collections::VecDeque::new()),
         }
+    }
+
+    /// Notes a request's path and query exactly as it arrived.
+    pub(crate) fn log_path(&self, uri: &axum::http::Uri) {
+        let mut paths = lock(&self.paths);
+        if paths.len() == PATH_LOG_MAX {
+            paths.pop_front();
+        }
+        paths.push_back(
+            uri.path_and_query()
+                .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        );
     }
 
     pub(crate) fn knobs(&self) -> Knobs {

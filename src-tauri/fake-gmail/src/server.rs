@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::config::{Consent, FakeConfig, FaultRates, OAuthClient};
+use crate::config::{Consent, FakeConfig, FaultRates, Lies, OAuthClient};
 use crate::counters::RequestCounts;
 use crate::errors::{FakeError, RateLimitForm};
 use crate::pipeline::{lock, Shared};
@@ -210,6 +210,17 @@ impl FakeHandle {
     pub fn set_quota(&self, units_per_sec: Option<u32>) {
         let now = self.shared.clock.now();
         lock(&self.shared.quota).set_rate(units_per_sec, now);
+    }
+
+    /// Turns protocol breakage on or off ([`Lies`]).
+    pub fn set_lies(&self, lies: Lies) {
+        lock(&self.shared.knobs).lies = lies;
+    }
+
+    /// The path and query of every request received, oldest first, exactly as they arrived
+    /// (percent-encoding kept): what a client really asked for.
+    pub fn request_paths(&self) -> Vec<String> {
+        lock(&self.shared.paths).iter().cloned().collect()
     }
 
     pub fn set_faults(&self, faults: FaultRates) {

@@ -1,4 +1,4 @@
-//! Per-user quota in Gmail units: 429 rateLimitExceeded past the limit, none below it, refilled with time.
+//! Per-user quota in Gmail units: 403 userRateLimitExceeded (or, by choice, 429) past the limit, none below it, refilled with time.
 
 mod common;
 
@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use fake_gmail::{FakeConfig, ManualClock};
 
-/// With the clock stopped, requests costing more than one second of quota get 429s, and only those.
+/// With the clock stopped and the 429 form chosen, requests costing more than one second of
+/// quota get 429s, and only those.
 #[tokio::test]
 async fn exceeding_the_quota_gives_429() {
     let clock = ManualClock::new();
@@ -15,6 +16,7 @@ async fn exceeding_the_quota_gives_429() {
         FakeConfig::default()
             .messages(10)
             .quota(50)
+            .rate_limit_form(fake_gmail::RateLimitForm::TooManyRequests)
             .clock(Arc::new(clock.clone())),
     )
     .await;
@@ -63,9 +65,9 @@ async fn exceeding_the_quota_gives_429() {
     }
 }
 
-/// Spending at the quota rate (clock advanced per request) never sees a 429, whatever the mix of methods.
+/// Spending at the quota rate (clock advanced per request) is never refused, whatever the mix of methods.
 #[tokio::test]
-async fn staying_below_the_quota_never_gives_429() {
+async fn staying_below_the_quota_is_never_refused() {
     let clock = ManualClock::new();
     let fake = common::start(
         FakeConfig::default()
@@ -101,15 +103,15 @@ async fn staying_below_the_quota_never_gives_429() {
             answer.text
         );
     }
-    assert_eq!(fake.counts().rate_limited, 0, "no 429 below the quota");
+    assert_eq!(fake.counts().rate_limited, 0, "no refusal below the quota");
     fake.set_quota(Some(5));
     let _ = common::call(&fake, "gmail/v1/users/me/messages").await;
     assert_eq!(
         common::call(&fake, "gmail/v1/users/me/messages")
             .await
             .status,
-        429,
-        "lowering the quota at run time takes effect"
+        403,
+        "lowering the quota at run time takes effect (the default refusal is 403)"
     );
     fake.set_quota(None);
     assert_eq!(
@@ -121,15 +123,15 @@ async fn staying_below_the_quota_never_gives_429() {
     );
 }
 
-/// The 403 form: `userRateLimitExceeded`, with Gmail's "User-rate limit exceeded.  Retry after <time>".
+/// The default form is 403 `userRateLimitExceeded`, with Gmail's "User-rate limit exceeded.
+/// Retry after <time>"; the knob switches to 429.
 #[tokio::test]
-async fn the_403_form_is_user_rate_limit_exceeded() {
+async fn the_default_form_is_403_user_rate_limit_exceeded() {
     let clock = ManualClock::new();
     let fake = common::start(
         FakeConfig::default()
             .messages(3)
             .quota(10)
-            .rate_limit_form(fake_gmail::RateLimitForm::Forbidden)
             .clock(Arc::new(clock.clone())),
     )
     .await;

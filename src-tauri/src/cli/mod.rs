@@ -57,6 +57,18 @@ pub enum Command {
     FakeGmail(FakeArgs),
     /// List the mailbox's labels with how many synced messages carry each (and are unread)
     Labels(JsonFlag),
+    /// Search the synced mail with Gmail's search words (from:, to:, subject:, label:,
+    /// is:unread, is:starred, has:attachment, has:link, before:, after:, older_than:,
+    /// newer_than:, "phrases", -word, OR), newest first (JSON: `{ "total": n, "messages": [...] }`)
+    Search {
+        /// What to look for, as in Gmail's search box
+        query: String,
+        /// How many matches to show
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
     /// List past syncs, newest first (JSON: an array of runs)
     History {
         /// How many runs to show
@@ -99,6 +111,11 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
                 out: JsonFlag { json },
             } => history(&dir, limit, json).await,
             Command::Labels(JsonFlag { json }) => labels(&dir, json).await,
+            Command::Search {
+                query,
+                limit,
+                out: JsonFlag { json },
+            } => search(&dir, &query, limit, json).await,
             Command::Sync(args) => return sync::run(&dir, &args).await,
             Command::Account(args) => account::run(&dir, &args).await,
             Command::FakeGmail(_) => unreachable!("served above"),
@@ -174,6 +191,23 @@ async fn history(dir: &DataDir, limit: u32, as_json: bool) -> Result<(), AppErro
     } else {
         let now = open.ledger().clock().now_ms();
         print!("{}", format::history_table(&runs, now));
+    }
+    Ok(())
+}
+
+async fn search(dir: &DataDir, query: &str, limit: u32, as_json: bool) -> Result<(), AppError> {
+    let open = open_current(dir).await?;
+    let result = open.mail().summaries(limit, 0, Some(query), None).await;
+    open.close().await;
+    let (messages, total) = result?;
+    if as_json {
+        let out = serde_json::json!({ "total": total, "messages": messages });
+        println!("{out}");
+    } else {
+        print!(
+            "{}",
+            format::search_results(&messages, total, crate::app::now_ms())
+        );
     }
     Ok(())
 }

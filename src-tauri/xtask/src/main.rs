@@ -94,6 +94,16 @@ const NEEDS: &[Need] = &[
         "the fake's conformance test installs Google's Python client into a venv",
     ),
     deb(
+        "notmuch",
+        &["notmuch"],
+        "the mail index lieer (a Gmail client no one here wrote) syncs into, in tests/lieer.rs",
+    ),
+    deb(
+        "python3-notmuch2",
+        &[],
+        "lieer's binding to notmuch, for Debian's python3 (tests/peers)",
+    ),
+    deb(
         "imagemagick",
         &["import"],
         "screenshots of the real X display (tests/e2e/harness.rs, README pictures)",

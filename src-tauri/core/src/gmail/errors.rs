@@ -39,6 +39,28 @@ pub(crate) fn classify(err: ClientError) -> SourceError {
     }
 }
 
+/// An error answer read by the client's own path (`bounded.rs`): Google's JSON error shape
+/// when the body is one, else the status alone.
+pub(crate) fn from_answer(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<std::time::Duration>,
+) -> SourceError {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) if value["error"].is_object() => {
+            let error = &value["error"];
+            let message = error["message"].as_str().unwrap_or("no message").to_owned();
+            from_status(
+                status,
+                message,
+                error["errors"][0]["reason"].as_str(),
+                retry_after,
+            )
+        }
+        _ => from_status(status, format!("HTTP {status}"), None, retry_after),
+    }
+}
+
 fn from_google_error(body: &serde_json::Value) -> SourceError {
     let error = &body["error"];
     let status = error["code"].as_u64().unwrap_or(0) as u16;

@@ -1,10 +1,13 @@
 //! Gmail over its REST API with the `google-gmail1` client: where it is, how requests get
 //! their access token, and `GmailSource`, the engine's view of it.
+mod bounded;
 mod endpoint;
 mod errors;
+mod ids;
 mod source;
 mod tokens;
 
+pub use bounded::ResponseLimits;
 pub use endpoint::{EndpointError, GmailEndpoint};
 pub use source::GmailSource;
 pub use tokens::{AccessTokens, Secret, TokenGrant};

@@ -1,6 +1,7 @@
 //! Every request to the mailbox goes through here: quota first, a timeout, retries with
 //! capped and jittered backoff on transient failures (the run showing `throttled` meanwhile),
-//! one token refresh on a 401, and a pulse that tells the watchdog the sync is moving.
+//! one token refresh on a 401, and the pulse the engine beats when the sync moves forward
+//! (an answered request is not progress: a server can answer forever without moving on).
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -8,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use super::{MailSource, Method, QuotaBucket, SourceError, SyncOptions};
 
-/// When the sync last moved forward; the watchdog reads it.
+/// When the sync last moved forward (a new message fetched, a cursor committed, history
+/// changes applied); the watchdog reads it.
 pub(crate) struct Pulse {
     origin: Instant,
     last_ms: AtomicU64,
@@ -85,10 +87,7 @@ impl<S: MailSource> Calls<S> {
                 Err(_) => Err(SourceError::Timeout(self.options.request_timeout)),
             };
             let error = match result {
-                Ok(value) => {
-                    self.pulse.beat();
-                    return Ok(value);
-                }
+                Ok(value) => return Ok(value),
                 Err(e) => e,
             };
             match error {

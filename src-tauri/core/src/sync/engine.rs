@@ -1,8 +1,14 @@
 //! The sync itself: a full pass (`messages.list` + `messages.get`) or an incremental one
 //! (`history.list`), each write a fenced transaction that also moves the cursor, so a sync
 //! interrupted anywhere resumes where it stopped without skipping or duplicating mail.
+//!
+//! Progress is what the stall watchdog counts, and it means progress: a new message fetched,
+//! a cursor committed, a history change that changed something — never merely an answered
+//! request. A server that answers without moving on (a page token it gave before, more list
+//! pages than the mailbox's size can need) ends the run `error` / `gmailLoop` at once.
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
@@ -20,7 +26,15 @@ use crate::words::{Phase, SyncKind};
 use super::calls::{Calls, ThrottleSignal};
 use super::failure;
 use super::mailstore::{self, FetchedMessage};
-use super::{Change, MailSource, Method, SourceError, SyncOptions};
+use super::{Change, MailSource, Method, RawMessage, SourceError, SyncOptions};
+
+/// A batch is stored early once the text it holds passes this, so a run of large messages
+/// is never all in memory at once.
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+/// Extra `messages.list` pages allowed beyond what the mailbox's size needs (mail arriving
+/// during the pass, a server filling pages short).
+const SPARE_PAGES: u64 = 10;
 
 /// What a successful run did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -128,6 +142,75 @@ enum Checkpoint {
     History { history_id: i64 },
 }
 
+/// The page tokens one paging loop was given, kept as hashes (8 bytes each), to notice a
+/// server that sends one again or pages past any plausible end.
+struct PageTokens {
+    method: &'static str,
+    seen: HashSet<u64>,
+    pages: u64,
+    /// Most pages this loop may take, when the mailbox's size says.
+    limit: Option<(u64, i64)>,
+}
+
+impl PageTokens {
+    fn new(method: &'static str, limit: Option<(u64, i64)>) -> Self {
+        Self {
+            method,
+            seen: HashSet::new(),
+            pages: 0,
+            limit,
+        }
+    }
+
+    fn hash(token: &str) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        token.hash(&mut h);
+        h.finish()
+    }
+
+    /// Records a token this loop started from (a resumed pass).
+    fn start_from(&mut self, token: Option<&str>) {
+        if let Some(token) = token {
+            self.seen.insert(Self::hash(token));
+        }
+    }
+
+    /// Takes one more page whose next token is `next`.
+    fn page(&mut self, next: Option<&str>) -> Result<(), RunFailure> {
+        self.pages += 1;
+        if let Some((limit, total)) = self.limit {
+            if self.pages > limit {
+                return Err(failure::gmail_loop(format!(
+                    "{} answered {} pages for a mailbox of {total} messages",
+                    self.method, self.pages
+                )));
+            }
+        }
+        if let Some(token) = next {
+            if !self.seen.insert(Self::hash(token)) {
+                let shown: String = token.chars().take(40).collect();
+                return Err(failure::gmail_loop(format!(
+                    "{} gave the page token {shown:?} a second time (after {} pages)",
+                    self.method, self.pages
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What became of one message the pass wanted.
+enum Fetched {
+    Message(FetchedMessage),
+    /// Deleted on the server since it was listed.
+    Gone,
+    /// Over the size cap (`limit_mb`): recorded with a defect instead of its content.
+    TooLarge {
+        placeholder: FetchedMessage,
+        limit_mb: u64,
+    },
+}
+
 /// Why an incremental pass could not run.
 enum Incremental {
     Expired,
@@ -146,6 +229,10 @@ struct Engine<S> {
     reporter: Arc<Reporter>,
     options: SyncOptions,
     summary: Mutex<SyncSummary>,
+    /// Messages recorded without their content because they were over the size cap.
+    too_large: AtomicI64,
+    /// That cap, in MB, as the source reported it.
+    too_large_mb: AtomicU64,
 }
 
 impl<S: MailSource> Engine<S> {
@@ -176,6 +263,8 @@ impl<S: MailSource> Engine<S> {
                 requests: 0,
                 rate_limited: 0,
             }),
+            too_large: AtomicI64::new(0),
+            too_large_mb: AtomicU64::new(0),
         }
     }
 
@@ -185,6 +274,13 @@ impl<S: MailSource> Engine<S> {
         tokio::select! {
             result = self.sync() => result?,
             failure = self.watchdog() => return Err(failure),
+        }
+        let skipped = self.too_large.load(Ordering::SeqCst);
+        if skipped > 0 {
+            return Err(failure::too_large(
+                skipped,
+                self.too_large_mb.load(Ordering::SeqCst),
+            ));
         }
         let mut summary = self
             .summary
@@ -333,6 +429,14 @@ impl<S: MailSource> Engine<S> {
             }
         };
         self.reporter.update(|p| p.total_estimate = total);
+        let page_size = u64::from(self.options.page_size.max(1));
+        let needed = (total.unwrap_or(0).max(0) as u64).div_ceil(page_size);
+        // Without a known size (never so since the pass records it) only repeats are caught.
+        let mut tokens = PageTokens::new(
+            "messages.list",
+            total.map(|total| (2 * needed + SPARE_PAGES, total)),
+        );
+        tokens.start_from(page_token.as_deref());
         loop {
             self.reporter.phase(Phase::Listing);
             let source = &self.calls.source;
@@ -344,6 +448,7 @@ impl<S: MailSource> Engine<S> {
                 })
                 .await
                 .map_err(|e| failure::from_source(&e))?;
+            tokens.page(page.next_page_token.as_deref())?;
             let existing = self.stored_among(&page.ids).await?;
             let missing: Vec<String> = page
                 .ids
@@ -365,11 +470,11 @@ impl<S: MailSource> Engine<S> {
             self.fetch_and_store(
                 missing,
                 Some(epoch),
-                Checkpoint::Page {
+                Some(Checkpoint::Page {
                     seen,
                     epoch,
                     next: next.clone(),
-                },
+                }),
             )
             .await?;
             page_token = next;
@@ -393,38 +498,57 @@ impl<S: MailSource> Engine<S> {
         history_id.ok_or_else(|| failure::internal("the full sync lost its history position"))
     }
 
-    /// Applies history since `start`: deletions, label changes, then new messages.
+    /// Applies history since `start`, page by page as the pages arrive (so memory holds one
+    /// page, never the whole history): each page's deletions and label changes, then its new
+    /// messages; the last page's batch also moves the cursor.
     async fn incremental(&self, start: i64) -> Result<(), Incremental> {
         self.reporter.phase(Phase::History);
         let source = &self.calls.source;
         let mut page_token: Option<String> = None;
-        let mut changes = Vec::new();
-        let mut latest: i64;
+        let mut tokens = PageTokens::new("history.list", None);
+        let mut changed = false;
+        let mut wanted = 0i64;
         loop {
             let token = page_token.clone();
-            match self
+            let page = match self
                 .calls
                 .run(Method::History, || {
                     source.history(start as u64, token.clone())
                 })
                 .await
             {
-                Ok(page) => {
-                    changes.extend(page.changes);
-                    latest = page.history_id as i64;
-                    page_token = page.next_page_token;
-                    if page_token.is_none() {
-                        break;
-                    }
-                }
+                Ok(page) => page,
                 Err(SourceError::NotFound(_)) if page_token.is_none() => {
                     return Err(Incremental::Expired)
                 }
                 Err(e) => return Err(failure::from_source(&e).into()),
+            };
+            tokens.page(page.next_page_token.as_deref())?;
+            let latest = page.history_id as i64;
+            let last = page.next_page_token.is_none();
+            changed |= !page.changes.is_empty();
+            if last && !changed && latest == start {
+                return Ok(());
             }
+            let missing = self.apply_history(page.changes).await?;
+            wanted += missing.len() as i64;
+            self.reporter.update(|p| p.total_estimate = Some(wanted));
+            self.reporter.phase(Phase::Fetching);
+            let checkpoint = last.then_some(Checkpoint::History { history_id: latest });
+            self.fetch_and_store(missing, None, checkpoint).await?;
+            if last {
+                return Ok(());
+            }
+            self.reporter.phase(Phase::History);
+            page_token = page.next_page_token;
         }
-        if changes.is_empty() && latest == start {
-            return Ok(());
+    }
+
+    /// Applies one history page's deletions and label changes in one transaction; returns
+    /// the messages it added that are not stored yet, for the caller to fetch.
+    async fn apply_history(&self, changes: Vec<Change>) -> Result<Vec<String>, RunFailure> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
         }
         let mut added: Vec<String> = Vec::new();
         let mut added_set: HashSet<String> = HashSet::new();
@@ -452,8 +576,6 @@ impl<S: MailSource> Engine<S> {
             .into_iter()
             .filter(|id| !existing.contains(id))
             .collect();
-        self.reporter
-            .update(|p| p.total_estimate = Some(missing.len() as i64));
 
         // Deletions and label changes first: they need no requests.
         let mut tx = self.begin().await?;
@@ -461,27 +583,30 @@ impl<S: MailSource> Engine<S> {
         let removed = mailstore::delete_messages(&mut tx, &gone)
             .await
             .map_err(|e| self.storage(e))?;
+        let mut relabelled = 0;
         for (id, label_ids) in labels.iter().filter(|(id, _)| !gone.contains(id)) {
-            mailstore::set_labels(&mut tx, id, label_ids)
+            relabelled += mailstore::set_labels(&mut tx, id, label_ids)
                 .await
                 .map_err(|e| self.storage(e))?;
         }
         tx.commit().await.map_err(|e| self.storage(e))?;
         self.tally(|s| s.deleted += removed);
-
-        self.reporter.phase(Phase::Fetching);
-        self.fetch_and_store(missing, None, Checkpoint::History { history_id: latest })
-            .await
-            .map_err(Incremental::Failed)
+        // Only a change that changed something is progress: a server repeating the same
+        // changes under new page tokens is not moving.
+        if removed > 0 || relabelled > 0 {
+            self.calls.pulse.beat();
+        }
+        Ok(missing)
     }
 
-    /// Fetches `ids` with bounded concurrency, parses them, and stores them in batches; the
-    /// last batch's transaction also writes `checkpoint`.
+    /// Fetches `ids` with bounded concurrency, parses them, and stores them in batches (of
+    /// `batch_size` messages or [`BATCH_BYTES`] of text); the last batch's transaction also
+    /// writes `checkpoint`.
     async fn fetch_and_store(
         &self,
         ids: Vec<String>,
         epoch: Option<i64>,
-        checkpoint: Checkpoint,
+        checkpoint: Option<Checkpoint>,
     ) -> Result<(), RunFailure> {
         let mut fetches = futures::stream::iter(ids)
             .map(|id| {
@@ -492,26 +617,44 @@ impl<S: MailSource> Engine<S> {
             })
             .buffer_unordered(self.options.concurrency.max(1));
         let mut batch = Vec::with_capacity(self.options.batch_size);
+        let mut batch_bytes = 0;
         while let Some(joined) = fetches.next().await {
             let fetched =
                 joined.map_err(|e| failure::internal(format!("a fetch task failed: {e}")))?;
-            match fetched.map_err(|e| failure::from_source(&e))? {
-                Some(message) => {
+            let message = match fetched.map_err(|e| failure::from_source(&e))? {
+                Fetched::Message(message) => {
                     self.reporter.update(|p| {
                         p.progress.fetched_emails += 1;
                         p.progress.processed_emails += 1;
                     });
-                    batch.push(message);
+                    message
+                }
+                Fetched::TooLarge {
+                    placeholder,
+                    limit_mb,
+                } => {
+                    self.too_large.fetch_add(1, Ordering::SeqCst);
+                    self.too_large_mb.store(limit_mb, Ordering::SeqCst);
+                    self.reporter.update(|p| p.progress.processed_emails += 1);
+                    placeholder
                 }
                 // Deleted on the server since it was listed: history will say so too.
-                None => self.reporter.update(|p| p.progress.processed_emails += 1),
-            }
-            if batch.len() >= self.options.batch_size {
+                Fetched::Gone => {
+                    self.reporter.update(|p| p.progress.processed_emails += 1);
+                    continue;
+                }
+            };
+            // A new message is progress, whatever the batch is waiting for.
+            self.calls.pulse.beat();
+            batch_bytes += weight(&message);
+            batch.push(message);
+            if batch.len() >= self.options.batch_size || batch_bytes >= BATCH_BYTES {
                 self.store_batch(std::mem::take(&mut batch), epoch, None)
                     .await?;
+                batch_bytes = 0;
             }
         }
-        self.store_batch(batch, epoch, Some(checkpoint)).await
+        self.store_batch(batch, epoch, checkpoint).await
     }
 
     async fn store_batch(
@@ -573,18 +716,55 @@ impl<S: MailSource> Engine<S> {
     }
 }
 
-/// Gets and parses one message; `None` when it was deleted meanwhile.
-async fn fetch_one<S: MailSource>(
-    calls: &Calls<S>,
-    id: String,
-) -> Result<Option<FetchedMessage>, SourceError> {
+/// Roughly what a parsed message holds in memory until it is stored.
+fn weight(message: &FetchedMessage) -> usize {
+    let p = &message.parsed;
+    p.text_body.as_ref().map_or(0, String::len)
+        + p.html_body.as_ref().map_or(0, String::len)
+        + p.snippet.len()
+        + p.links
+            .iter()
+            .map(|l| l.url.len() + l.domain.len())
+            .sum::<usize>()
+}
+
+/// Gets and parses one message. The raw bytes are dropped once parsed (the store keeps only
+/// what was parsed from them), and with them the budget they were read under.
+async fn fetch_one<S: MailSource>(calls: &Calls<S>, id: String) -> Result<Fetched, SourceError> {
     let source = &calls.source;
     match calls.run(Method::Get, || source.get_raw(id.clone())).await {
-        Ok(meta) => {
+        Ok(mut meta) => {
             let parsed = crate::mail::parse_mail(&meta.raw);
-            Ok(Some(FetchedMessage { meta, parsed }))
+            meta.raw = Vec::new();
+            meta.held.clear();
+            Ok(Fetched::Message(FetchedMessage { meta, parsed }))
         }
-        Err(SourceError::NotFound(_)) => Ok(None),
+        Err(SourceError::NotFound(_)) => Ok(Fetched::Gone),
+        Err(SourceError::TooLarge { limit }) => {
+            let mb = limit / (1024 * 1024);
+            let note = format!(
+                "This message is larger than {mb} MB, so Inbox Sync did not download it; open it in Gmail."
+            );
+            let meta = RawMessage {
+                thread_id: id.clone(),
+                id,
+                label_ids: Vec::new(),
+                history_id: None,
+                internal_date_ms: None,
+                size_estimate: None,
+                raw: Vec::new(),
+                held: Vec::new(),
+            };
+            let parsed = crate::mail::ParsedMail {
+                snippet: note.clone(),
+                defects: vec![note],
+                ..Default::default()
+            };
+            Ok(Fetched::TooLarge {
+                placeholder: FetchedMessage { meta, parsed },
+                limit_mb: mb,
+            })
+        }
         Err(e) => Err(e),
     }
 }

@@ -15,6 +15,8 @@ pub(crate) fn from_source(e: &SourceError) -> RunFailure {
         SourceError::Server { .. }
         | SourceError::Refused { .. }
         | SourceError::Malformed(_)
+        | SourceError::Protocol(_)
+        | SourceError::TooLarge { .. }
         | SourceError::NotFound(_) => ("GmailError", ErrorTag::Gmail),
     };
     RunFailure::new(name, e.to_string(), tag)
@@ -42,6 +44,31 @@ pub(crate) fn stalled(after: std::time::Duration) -> RunFailure {
             after.as_secs()
         ),
         ErrorTag::Stalled,
+    )
+}
+
+/// Gmail answered without moving on (a page token seen before, more pages than the mailbox
+/// can fill): the sync stops rather than asking forever.
+pub(crate) fn gmail_loop(what: impl std::fmt::Display) -> RunFailure {
+    RunFailure::new(
+        "GmailLoop",
+        format!("Gmail kept answering without moving on: {what}; the sync stopped itself, and the mail fetched so far is kept"),
+        ErrorTag::GmailLoop,
+    )
+}
+
+/// Everything was synced except messages over the size cap, which were recorded (with a
+/// defect saying why) but not downloaded.
+pub(crate) fn too_large(count: i64, limit_mb: u64) -> RunFailure {
+    let messages = if count == 1 {
+        "1 message was".to_owned()
+    } else {
+        format!("{count} messages were")
+    };
+    RunFailure::new(
+        "TooLarge",
+        format!("{messages} larger than {limit_mb} MB and not downloaded (open them in Gmail); everything else was synced"),
+        ErrorTag::TooLarge,
     )
 }
 

@@ -155,17 +155,20 @@ pub(crate) async fn delete_messages(
     Ok(done.rows_affected() as i64)
 }
 
+/// Sets a stored message's labels; returns 1 when that changed them, else 0.
 pub(crate) async fn set_labels(
     conn: &mut SqliteConnection,
     id: &str,
     labels: &[String],
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE messages SET label_ids = ? WHERE gmail_id = ?")
-        .bind(json_ids(labels))
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<i64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE messages SET label_ids = ?1 WHERE gmail_id = ?2 AND label_ids IS NOT ?1",
+    )
+    .bind(json_ids(labels))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() as i64)
 }
 
 /// Starts a full sync pass: its epoch, the history id to continue from afterwards, the size.
@@ -379,17 +382,6 @@ fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
 }
 
 /// `%text%` with LIKE's wildcards escaped; `None` for no or blank search.
-fn like_pattern(search: Option<&str>) -> Option<String> {
-    search.filter(|s| !s.trim().is_empty()).map(|s| {
-        let escaped = s
-            .trim()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        format!("%{escaped}%")
-    })
-}
-
 impl MailStore {
     pub fn new(store: Store) -> Self {
         Self { store }
@@ -436,31 +428,9 @@ impl MailStore {
         Ok(row.as_ref().map(message_from_row))
     }
 
-    /// Newest first; `offset` pages; `search` matches subject, sender or snippet.
-    pub async fn list(
-        &self,
-        limit: u32,
-        offset: u32,
-        search: Option<&str>,
-    ) -> Result<Vec<StoredMessage>, StoreError> {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages \
-             WHERE ?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' OR snippet LIKE ?1 ESCAPE '\\' \
-             ORDER BY internal_date_ms DESC, id DESC LIMIT ?2 OFFSET ?3"
-        );
-        let pattern = like_pattern(search);
-        let rows = sqlx::query(&sql)
-            .bind(pattern)
-            .bind(limit as i64)
-            .bind(offset as i64)
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| self.failed(e))?;
-        Ok(rows.iter().map(message_from_row).collect())
-    }
-
     /// A page of summaries, newest first, and how many messages match in all: those that
-    /// carry `label` (every message when `None`) and match `search`.
+    /// carry `label` (every message when `None`) and match `search` (Gmail's search words,
+    /// see [`super::search`]).
     pub async fn summaries(
         &self,
         limit: u32,
@@ -468,34 +438,51 @@ impl MailStore {
         search: Option<&str>,
         label: Option<&str>,
     ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
-        let pattern = like_pattern(search);
-        const MATCH: &str =
-            "(?1 IS NULL OR subject LIKE ?1 ESCAPE '\\' OR from_addr LIKE ?1 ESCAPE '\\' \
-             OR snippet LIKE ?1 ESCAPE '\\') \
-             AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(messages.label_ids) WHERE value = ?4))";
-        let sql = format!(
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let search = search.and_then(|q| super::search::compile(q, now_ms));
+        let mut conditions = vec![
+            // Plain `?`s only: sqlx numbers unnamed parameters on its own, apart from `?1`.
+            "(? IS NULL OR EXISTS (SELECT 1 FROM json_each(messages.label_ids) WHERE value = ?))"
+                .to_string(),
+        ];
+        if let Some(search) = &search {
+            conditions.push(search.condition.clone());
+        }
+        let filter = conditions.join(" AND ");
+        fn bind_all<'q>(
+            sql: &'q str,
+            label: Option<&'q str>,
+            search: Option<&'q super::search::SearchSql>,
+        ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+            let mut query = sqlx::query(sql).bind(label).bind(label);
+            for bind in search.iter().flat_map(|s| s.binds.iter()) {
+                query = match bind {
+                    super::search::Bind::Text(t) => query.bind(t.as_str()),
+                    super::search::Bind::Int(n) => query.bind(*n),
+                };
+            }
+            query
+        }
+        let list_sql = format!(
             "SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, internal_date_ms, \
              snippet, defects IS NOT NULL AS has_defects, \
              (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count \
-             FROM messages WHERE {MATCH} ORDER BY internal_date_ms DESC, id DESC LIMIT ?2 OFFSET ?3"
+             FROM messages WHERE {filter} ORDER BY internal_date_ms DESC, id DESC LIMIT {} OFFSET {}",
+            limit as i64, offset as i64
         );
-        let rows = sqlx::query(&sql)
-            .bind(pattern.as_deref())
-            .bind(limit as i64)
-            .bind(offset as i64)
-            .bind(label)
+        let rows = bind_all(&list_sql, label, search.as_ref())
             .fetch_all(self.pool())
             .await
             .map_err(|e| self.failed(e))?;
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT count(*) FROM messages WHERE {MATCH}"))
-                .bind(pattern.as_deref())
-                .bind(None::<i64>)
-                .bind(None::<i64>)
-                .bind(label)
-                .fetch_one(self.pool())
-                .await
-                .map_err(|e| self.failed(e))?;
+        let count_sql = format!("SELECT count(*) AS n FROM messages WHERE {filter}");
+        let total: i64 = bind_all(&count_sql, label, search.as_ref())
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?
+            .get("n");
         let summaries = rows
             .iter()
             .map(|row| MessageSummary {

@@ -6,6 +6,7 @@ mod failure;
 mod mailstore;
 mod options;
 mod quota;
+pub mod search;
 mod source;
 
 pub use crate::words::SyncKind;

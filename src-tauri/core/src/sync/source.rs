@@ -20,7 +20,7 @@ pub struct MessagePage {
 }
 
 /// One message as `messages.get?format=raw` returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct RawMessage {
     pub id: String,
     pub thread_id: String,
@@ -29,6 +29,9 @@ pub struct RawMessage {
     pub internal_date_ms: Option<i64>,
     pub size_estimate: Option<i64>,
     pub raw: Vec<u8>,
+    /// The share of the source's memory budget this message was read under; dropped (given
+    /// back) once the message is parsed and `raw` is gone.
+    pub held: Vec<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// A change reported by `history.list`, flattened.
@@ -88,6 +91,12 @@ pub enum SourceError {
     /// The answer could not be understood (cut short, not JSON): retry.
     #[error("Gmail's answer could not be read: {0}")]
     Malformed(String),
+    /// The answer broke Gmail's protocol (an id outside Gmail's alphabet, …): not retried.
+    #[error("{0}")]
+    Protocol(String),
+    /// The answer was larger than the client reads; the rest was not downloaded.
+    #[error("Gmail's answer was larger than {} MB and was not downloaded", limit / (1024 * 1024))]
+    TooLarge { limit: u64 },
 }
 
 impl SourceError {

@@ -126,9 +126,36 @@ pub(crate) fn list(shared: &Shared, params: &Params) -> Result<Vec<u8>, GoogleEr
         page.push(rendered);
     }
     drop(mailbox);
-    let next_page_token = next_page_token
+    let mut next_page_token = next_page_token
         .and_then(|id| id.parse().ok())
         .map(encode_page_token);
+    let lies = shared.knobs().lies;
+    if lies.history_repeats_token {
+        // This page again (or, on the first, the next page or one made up, forever).
+        next_page_token = params
+            .one("pageToken")
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .or(next_page_token)
+            .or_else(|| Some(encode_page_token(after)));
+    }
+    if let Some(hostile) = lies.hostile_id {
+        page.push(wire::History {
+            id: current.to_string(),
+            messages: vec![wire::MessageRef {
+                id: hostile.clone(),
+                thread_id: hostile.clone(),
+            }],
+            messages_added: Some(vec![wire::MessageChange {
+                message: wire::HistoryMessage {
+                    id: hostile.clone(),
+                    thread_id: hostile,
+                    label_ids: Some(vec!["INBOX".into()]),
+                },
+            }]),
+            ..Default::default()
+        });
+    }
     let list = wire::HistoryList {
         history: (!page.is_empty()).then_some(page),
         next_page_token,

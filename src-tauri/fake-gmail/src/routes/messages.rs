@@ -31,7 +31,8 @@ pub(crate) fn list(shared: &Shared, params: &Params) -> Result<Vec<u8>, GoogleEr
         include_spam_trash: params.flag("includeSpamTrash")?,
     };
     let page = lock(&shared.mailbox).list(&filter, after, max);
-    let messages: Vec<wire::MessageRef> = page
+    let lies = shared.knobs().lies;
+    let mut messages: Vec<wire::MessageRef> = page
         .entries
         .iter()
         .map(|e| wire::MessageRef {
@@ -39,9 +40,25 @@ pub(crate) fn list(shared: &Shared, params: &Params) -> Result<Vec<u8>, GoogleEr
             thread_id: e.message.thread_id.clone(),
         })
         .collect();
+    if let Some(hostile) = lies.hostile_id {
+        messages.push(wire::MessageRef {
+            id: hostile.clone(),
+            thread_id: hostile,
+        });
+    }
+    let mut next_page_token = page.next_cursor.map(encode_page_token);
+    if lies.list_repeats_token {
+        // This page again (or, on the first, the second page again and again).
+        next_page_token = params
+            .one("pageToken")
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .or(next_page_token)
+            .or_else(|| Some(encode_page_token(0)));
+    }
     let list = wire::MessageList {
         messages: (!messages.is_empty()).then_some(messages),
-        next_page_token: page.next_cursor.map(encode_page_token),
+        next_page_token,
         result_size_estimate: page.total,
     };
     Ok(serde_json::to_vec(&list).unwrap_or_default())
@@ -182,6 +199,30 @@ pub(crate) fn get(shared: &Shared, id: &str, params: &Params) -> Result<Vec<u8>,
         raw: (format == Format::Raw).then(|| URL_SAFE.encode(&m.raw)),
     };
     Ok(serde_json::to_vec(&message).unwrap_or_default())
+}
+
+/// A `messages.get` answer of about `bytes` bytes: valid JSON whose `raw` is that many `A`s
+/// (valid base64url), streamed chunk by chunk without a Content-Length, as Gmail streams.
+pub(crate) fn huge(id: &str, bytes: u64) -> axum::response::Response {
+    use axum::body::{Body, Bytes};
+    use axum::http::header;
+    static CHUNK: [u8; 64 * 1024] = [b'A'; 64 * 1024];
+    let head = Bytes::from(format!(
+        r#"{{"id":"{id}","threadId":"{id}","labelIds":["INBOX"],"sizeEstimate":{bytes},"raw":""#
+    ));
+    let chunks = bytes.div_ceil(CHUNK.len() as u64);
+    let body = futures::stream::iter(
+        std::iter::once(head)
+            .chain((0..chunks).map(|_| Bytes::from_static(&CHUNK)))
+            .chain(std::iter::once(Bytes::from_static(b"\"}")))
+            .map(Ok::<_, std::io::Error>),
+    );
+    let mut response = axum::response::Response::new(Body::from_stream(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    response
 }
 
 fn find_part<'a>(tree: &'a PartTree, path: &str) -> Option<&'a PartTree> {

@@ -49,7 +49,22 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/o/oauth2/v2/auth", get(authorize::authorize))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            log_path,
+        ))
         .with_state(shared)
+}
+
+/// Logs each request's path as received, before routing (so a path no route matches is
+/// logged too).
+async fn log_path(
+    State(shared): SharedState,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    shared.log_path(request.uri());
+    next.run(request).await
 }
 
 fn bad_path(rejection: PathRejection) -> Response {
@@ -139,6 +154,17 @@ async fn get_route(
         Err(rejection) => return bad_path(rejection),
     };
     let params = Params::parse(query.as_deref());
+    if let Some((ids, bytes)) = shared.knobs().lies.huge_answers {
+        if ids.contains(&id) {
+            return match shared
+                .admit(Endpoint::MessagesGet, &headers, &user, &params)
+                .await
+            {
+                Ok(_) => messages::huge(&id, bytes),
+                Err(error) => error.into_response(),
+            };
+        }
+    }
     shared
         .serve(Endpoint::MessagesGet, &headers, &user, &params, || {
             messages::get(&shared, &id, &params)
