@@ -169,6 +169,7 @@ async fn garbage_in_the_middle_is_set_aside_and_rebuilt() {
     }
 }
 
+#[cfg(unix)]
 /// A read-only view of a folder: a read-only bind mount when this process may mount (root
 /// with CAP_SYS_ADMIN), else the folder's write bits removed and the binary run as `nobody`.
 struct ReadOnly {
@@ -178,6 +179,7 @@ struct ReadOnly {
     shelf: Option<tempfile::TempDir>,
 }
 
+#[cfg(unix)]
 impl ReadOnly {
     fn make(dir: &Path) -> Self {
         let mounted = Command::new("mount")
@@ -204,7 +206,6 @@ impl ReadOnly {
         Self::unprivileged(dir)
     }
 
-    #[cfg(unix)]
     fn unprivileged(dir: &Path) -> Self {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
@@ -230,7 +231,6 @@ impl ReadOnly {
     fn run(&self, args: &[&str]) -> Output {
         match &self.shelf {
             None => inbox_sync(&binary(), &self.dir, args),
-            #[cfg(unix)]
             Some(shelf) => {
                 use std::os::unix::process::CommandExt;
                 Command::new(shelf.path().join("inbox-sync"))
@@ -244,12 +244,11 @@ impl ReadOnly {
                     .output()
                     .expect("run inbox-sync as nobody")
             }
-            #[cfg(not(unix))]
-            Some(_) => unreachable!(),
         }
     }
 }
 
+#[cfg(unix)]
 impl Drop for ReadOnly {
     fn drop(&mut self) {
         if self.mounted {
@@ -264,6 +263,7 @@ impl Drop for ReadOnly {
     }
 }
 
+#[cfg(unix)]
 /// A synced database on read-only media, with and without its -wal/-shm beside it: `status`
 /// and `history` print the runs, `sync` fails saying the folder is read-only (tag
 /// `readOnly`), and no file in the folder changes.

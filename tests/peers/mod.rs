@@ -230,7 +230,7 @@ impl Lieer {
         let saved = run(
             Command::new(python)
                 .args(["-c", SAVE_CREDENTIALS, token])
-                .arg(&lieer.repo.join(".credentials.gmailieer.json")),
+                .arg(lieer.repo.join(".credentials.gmailieer.json")),
             Duration::from_secs(60),
         )?;
         if !saved.success {
