@@ -10,6 +10,8 @@ const ERROR_WORDS = {
   tooLarge: { headline: "Some messages were too large to download", advice: "Everything else was synced; open those messages in Gmail." },
   storage: { headline: "Couldn't save mail on this computer", advice: "The local database could not be written." },
   diskFull: { headline: "The disk is full", advice: "Free some space, then try again." },
+  corrupt: { headline: "The mail database was damaged and is being rebuilt from Gmail", advice: "The damaged file was kept aside; your mail is a copy of Gmail's, so nothing is lost." },
+  readOnly: { headline: "The data folder is read-only", advice: "Inbox Sync can show past syncs but cannot save mail there; make the folder writable or choose another." },
   stalled: { headline: "The sync stopped making progress", advice: "Try again; it picks up where it left off." },
   internal: { headline: "Something went wrong inside Inbox Sync", advice: "Try again; if it keeps happening, restart the app." },
   cancelled: { headline: "Sync stopped", advice: "Mail fetched so far is kept." },

@@ -36,6 +36,17 @@ fn counters(run: &SyncRun) -> String {
 }
 
 /// What `inbox-sync status` prints.
+/// The line `status` adds about the latest repair of a damaged database (a `corrupt` row).
+pub fn repair_text(run: &SyncRun, now_ms: i64) -> String {
+    format!(
+        "Damaged database repaired {}: {}.",
+        ago(run.finished_at.unwrap_or(run.started_at), now_ms),
+        run.error_message
+            .as_deref()
+            .unwrap_or("it was set aside and rebuilt from Gmail")
+    )
+}
+
 pub fn status_text(active: Option<&SyncRun>, latest: Option<&SyncRun>, now_ms: i64) -> String {
     let mut lines = Vec::new();
     match active {

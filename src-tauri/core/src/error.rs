@@ -12,6 +12,8 @@ pub enum StoreError {
     NotADatabase { path: PathBuf },
     #[error("the database {} is read-only; Inbox Sync needs to write to it (check the file's and its folder's permissions)", path.display())]
     ReadOnly { path: PathBuf },
+    #[error("the folder {} is read-only (a read-only disk or mount, or no permission to write there), so Inbox Sync cannot sync into it; `status` and `history` still read it — make the folder writable or choose another with --data-dir", folder.display())]
+    ReadOnlyFolder { folder: PathBuf },
     #[error("the database {} is locked by another program and stayed locked for {} ms", path.display(), waited.as_millis())]
     Locked { path: PathBuf, waited: Duration },
     #[error("the database {} was written by a newer version of Inbox Sync (schema {found}, this version knows up to {known}); it was left untouched — update Inbox Sync", path.display())]
@@ -22,7 +24,7 @@ pub enum StoreError {
     },
     #[error("the disk holding {} is full; free some space and try again", path.display())]
     DiskFull { path: PathBuf },
-    #[error("the database {} is damaged: {reason}", path.display())]
+    #[error("the database {} is damaged ({reason}); the next sync sets it aside (it is never deleted) and rebuilds the mail from Gmail", path.display())]
     Corrupt { path: PathBuf, reason: String },
     #[error("cannot open the database {}: {reason}", path.display())]
     CannotOpen { path: PathBuf, reason: String },
@@ -39,7 +41,7 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotADatabase { .. } => "notADatabase",
-            Self::ReadOnly { .. } => "readOnly",
+            Self::ReadOnly { .. } | Self::ReadOnlyFolder { .. } => "readOnly",
             Self::Locked { .. } => "locked",
             Self::NewerSchema { .. } => "newerSchema",
             Self::DiskFull { .. } => "diskFull",
@@ -55,6 +57,8 @@ impl StoreError {
     pub fn tag(&self) -> ErrorTag {
         match self {
             Self::DiskFull { .. } => ErrorTag::DiskFull,
+            Self::Corrupt { .. } => ErrorTag::Corrupt,
+            Self::ReadOnly { .. } | Self::ReadOnlyFolder { .. } => ErrorTag::ReadOnly,
             _ => ErrorTag::Storage,
         }
     }
@@ -65,7 +69,17 @@ impl StoreError {
     }
 
     /// Maps a sqlx error to what it means for the user, by SQLite's primary result code.
+    /// Damage (`SQLITE_CORRUPT`, or `SQLITE_NOTADB` on a file with SQLite's header) is
+    /// recorded here, the one funnel every database error passes ([`crate::damage`]).
     pub fn classify(err: sqlx::Error, path: &Path) -> Self {
+        let classified = Self::classify_only(err, path);
+        if let Self::Corrupt { reason, .. } = &classified {
+            crate::damage::note(path, reason);
+        }
+        classified
+    }
+
+    fn classify_only(err: sqlx::Error, path: &Path) -> Self {
         let path = path.to_owned();
         match err {
             sqlx::Error::Database(db) => {
@@ -79,6 +93,10 @@ impl StoreError {
                     8 => Self::ReadOnly { path },
                     13 => Self::DiskFull { path },
                     11 => Self::Corrupt {
+                        path,
+                        reason: message,
+                    },
+                    26 if has_sqlite_header(&path) => Self::Corrupt {
                         path,
                         reason: message,
                     },
@@ -112,6 +130,17 @@ impl StoreError {
             },
         }
     }
+}
+
+/// True when the file starts with SQLite's header: SQLite calling it "not a database" then
+/// means damage, not someone else's file.
+fn has_sqlite_header(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && &header == b"SQLite format 3\0"
 }
 
 /// What the ledger reports besides storage trouble.

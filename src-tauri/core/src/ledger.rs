@@ -344,6 +344,109 @@ impl Ledger {
         Ok(tx)
     }
 
+    /// Copies runs read from a damaged file into this (fresh) ledger under their own ids, so
+    /// ids stay fencing tokens that are never reused. A run that was still running there
+    /// ended with the damage: it is kept as `error` / `corrupt`. Then records the repair
+    /// itself as one `error` / `corrupt` row, so History and `status` say what happened.
+    pub async fn import_after_repair(
+        &self,
+        runs: &[SyncRun],
+        set_aside: &std::path::Path,
+        reason: &str,
+    ) -> Result<(), LedgerError> {
+        let (mut txn, now, _) = self.begin_write().await?;
+        let tx = &mut txn;
+        let result = async {
+            for run in runs {
+                let (status, finished, name, message, tag) = if run.status == RunStatus::Running {
+                    (
+                        RunStatus::Error,
+                        Some(run.last_heartbeat_at.max(run.started_at)),
+                        Some("DatabaseDamaged".to_owned()),
+                        Some("the database was found damaged while this sync ran".to_owned()),
+                        Some(ErrorTag::Corrupt),
+                    )
+                } else {
+                    (
+                        run.status,
+                        run.finished_at,
+                        run.error_name.clone(),
+                        run.error_message.clone(),
+                        run.error_tag,
+                    )
+                };
+                let owner = run.owner.as_ref();
+                sqlx::query(
+                    "INSERT OR IGNORE INTO sync_runs (id, status, \"trigger\", started_at, \
+                         finished_at, last_heartbeat_at, fetched_emails, processed_emails, \
+                         inserted_emails, stored_links, total_estimate, phase, error_name, \
+                         error_message, error_tag, owner_host, owner_pid, owner_started_at, kind) \
+                         VALUES (?, ?, ?, ?, max(?, ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(run.id)
+                .bind(status.as_str())
+                .bind(run.trigger.as_str())
+                .bind(run.started_at)
+                .bind(finished.unwrap_or(run.started_at))
+                .bind(run.started_at)
+                .bind(run.last_heartbeat_at)
+                .bind(run.progress.fetched_emails)
+                .bind(run.progress.processed_emails)
+                .bind(run.progress.inserted_emails)
+                .bind(run.progress.stored_links)
+                .bind(run.total_estimate)
+                .bind(run.phase.map(|p| p.as_str()))
+                .bind(name)
+                .bind(message)
+                .bind(tag.map(|t| t.as_str()))
+                .bind(owner.map_or("unknown", |o| o.host.as_str()))
+                .bind(owner.map_or(0, |o| o.pid as i64))
+                .bind(owner.and_then(|o| o.started_at))
+                .bind(run.kind.map(|k| k.as_str()))
+                .execute(&mut **tx)
+                .await?;
+            }
+            let message = format!(
+                "the database was damaged ({reason}); the damaged file was set aside as {} \
+                 (never deleted) and a fresh one is rebuilt from Gmail by a full sync — the mail \
+                 is a copy of Gmail's, so nothing is lost; {} earlier run(s) were kept",
+                set_aside.display(),
+                runs.len()
+            );
+            sqlx::query(
+                "INSERT INTO sync_runs (status, \"trigger\", started_at, finished_at, \
+                     last_heartbeat_at, error_name, error_message, error_tag, owner_host, \
+                     owner_pid, owner_started_at) \
+                     VALUES ('error', 'launch', ?, ?, ?, 'DatabaseRepaired', ?, ?, ?, ?, ?)",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(now)
+            .bind(message)
+            .bind(ErrorTag::Corrupt.as_str())
+            .bind(&self.owner.host)
+            .bind(self.owner.pid as i64)
+            .bind(self.owner.started_at)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+        .await;
+        self.commit(txn, result).await
+    }
+
+    /// The newest run that ended with `tag`.
+    pub async fn latest_with_tag(&self, tag: ErrorTag) -> Result<Option<SyncRun>, LedgerError> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE error_tag = ? ORDER BY id DESC LIMIT 1"
+        );
+        let row = self
+            .read(|pool| sqlx::query(&sql).bind(tag.as_str()).fetch_optional(pool))
+            .await?;
+        let (now, boot) = (self.clock.now_ms(), self.clock.boot());
+        Ok(row.map(|r| self.with_staleness(run_from_row(&r), now, boot.as_ref())))
+    }
+
     /// Why `run` may be replaced now, or `None` while it is live.
     ///
     /// An owner of this host and this boot is judged on the boot clock both sides read (as
@@ -399,6 +502,14 @@ impl Ledger {
     }
 
     async fn begin_immediate(&self) -> Result<Transaction<'static, Sqlite>, LedgerError> {
+        // No run row is ever written into a file known to be damaged (see `crate::damage`).
+        if let Some(reason) = self.store.damage() {
+            return Err(StoreError::Corrupt {
+                path: self.store.path().to_owned(),
+                reason,
+            }
+            .into());
+        }
         let deadline = Instant::now() + self.store.lock_wait();
         loop {
             match self.store.pool().begin_with("BEGIN IMMEDIATE").await {
@@ -477,6 +588,32 @@ impl Ledger {
         tokio::time::sleep(Duration::from_millis(spread).min(deadline - now)).await;
         Ok(())
     }
+}
+
+/// Every run that can still be read from a damaged database, oldest first: each row is read
+/// on its own by id, so a damaged page loses only the rows on it. Empty when even the table
+/// cannot be found.
+pub async fn readable_runs(pool: &sqlx::SqlitePool) -> Vec<SyncRun> {
+    let Ok(Some(last)) = sqlx::query_scalar::<_, Option<i64>>("SELECT max(id) FROM sync_runs")
+        .fetch_one(pool)
+        .await
+    else {
+        return Vec::new();
+    };
+    let sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE id = ?");
+    let mut runs = Vec::new();
+    // Ids are dense from 1 (AUTOINCREMENT); a gap just reads nothing.
+    for id in 1..=last {
+        if let Ok(Some(row)) = sqlx::query(&sql).bind(id).fetch_optional(pool).await {
+            // A value of the wrong type (garbage in a cell) makes the row unreadable, not us.
+            if let Ok(run) =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_from_row(&row)))
+            {
+                runs.push(run);
+            }
+        }
+    }
+    runs
 }
 
 async fn fetch_running(

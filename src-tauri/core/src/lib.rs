@@ -3,7 +3,8 @@
 //!
 //! A map of the parts, in the order a sync flows through them:
 //!
-//! - [`store`]: opens the SQLite file (WAL, migrations, bad-input checks) — one per mailbox.
+//! - [`store`]: opens the SQLite file (WAL, migrations, bad-input checks) — one per mailbox;
+//!   [`damage`]: a file found damaged is remembered, set aside and rebuilt.
 //! - [`ledger`]: the run ledger `sync_runs`, which is also the lock: `start` refuses a second
 //!   live run (a partial unique index backs it), replaces a stale one, and `begin_fenced`
 //!   opens a write transaction that proves the run still holds the lease.
@@ -27,6 +28,7 @@
 pub mod auth;
 pub mod boot;
 pub mod clock;
+pub mod damage;
 pub mod error;
 pub mod gmail;
 pub mod lease;
@@ -44,5 +46,5 @@ pub use lease::{LeaseHandle, LeaseLoss, Leased, RunFailure, RunReport};
 pub use ledger::{Ledger, LedgerConfig};
 pub use owner::{Owner, OwnerLiveness, ProcessLiveness};
 pub use run::{Outcome, Progress, RunProgress, StartRefusal, StartResult, SyncRun};
-pub use store::{Store, StoreOptions};
+pub use store::{Repair, Store, StoreOptions};
 pub use words::{ErrorTag, Phase, RunStatus, SyncKind, Trigger};

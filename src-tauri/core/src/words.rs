@@ -113,6 +113,10 @@ text_enum! {
         TooLarge => "tooLarge",
         Storage => "storage",
         DiskFull => "diskFull",
+        /// The database file was found damaged; it is set aside and rebuilt from Gmail.
+        Corrupt => "corrupt",
+        /// The database or its folder cannot be written (read-only media or permissions).
+        ReadOnly => "readOnly",
         Stalled => "stalled",
         Internal => "internal",
         /// Stopped by the user (Stop, Ctrl-C, quitting the app).

@@ -71,6 +71,15 @@ impl DataDir {
     pub async fn open_mailbox(&self, mailbox: Mailbox) -> Result<Arc<OpenMailbox>, AppError> {
         OpenMailbox::open(&self.path, mailbox, self.accounts.clone(), self.stale_after).await
     }
+
+    /// Opens `mailbox` for reading only, as `status` and `history` do.
+    pub async fn open_mailbox_read_only(
+        &self,
+        mailbox: Mailbox,
+    ) -> Result<Arc<OpenMailbox>, AppError> {
+        OpenMailbox::open_read_only(&self.path, mailbox, self.accounts.clone(), self.stale_after)
+            .await
+    }
 }
 
 /// The built-in demo mailbox, shaped by the `INBOX_SYNC_DEMO_*` variables.

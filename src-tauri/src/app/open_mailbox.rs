@@ -10,10 +10,13 @@ use inbox_sync_core::auth::Accounts;
 use inbox_sync_core::gmail::GmailSource;
 use inbox_sync_core::sync::{run_sync_notify, MailStore, SyncOptions, SyncSummary};
 use inbox_sync_core::{
-    Leased, Ledger, LedgerConfig, RunProgress, RunReport, Store, StoreOptions, SyncRun, Trigger,
+    Leased, Ledger, LedgerConfig, Outcome, RunProgress, RunReport, Store, StoreOptions, SyncRun,
+    Trigger,
 };
 use tokio::sync::{oneshot, watch, Mutex};
 use tokio_util::sync::CancellationToken;
+
+use inbox_sync_core::damage::SetAside;
 
 use super::mailbox::{MailOrigin, Mailbox};
 use super::AppError;
@@ -31,6 +34,8 @@ pub struct OpenMailbox {
     /// The sync this process runs in this mailbox, if any: what Stop cancels and what the
     /// window's ledger watcher leaves to the progress events.
     own: Mutex<Option<OwnRun>>,
+    /// The damaged file set aside when this mailbox was opened, if one was.
+    repaired: Option<SetAside>,
 }
 
 /// A sync this process runs.
@@ -96,7 +101,10 @@ impl SyncEnd {
 }
 
 impl OpenMailbox {
-    /// Opens `mailbox`'s database under `data_dir` (creating its folder on first use).
+    /// Opens `mailbox`'s database under `data_dir` (creating its folder on first use) for
+    /// syncing. A database known or found damaged is set aside and a fresh one started, with
+    /// the old ledger's readable runs and a `corrupt` row saying what happened; its first
+    /// sync is then a full one, which rebuilds the mail from Gmail.
     pub async fn open(
         data_dir: &Path,
         mailbox: Mailbox,
@@ -107,7 +115,43 @@ impl OpenMailbox {
         if let Some(parent) = path.parent() {
             super::create_dir(parent)?;
         }
-        let store = Store::open(&path, StoreOptions::default()).await?;
+        let (store, repair) =
+            Store::open_repairing(&path, StoreOptions::default(), super::now_ms()).await?;
+        let ledger = Ledger::new(store.clone(), LedgerConfig::with_stale_after(stale_after));
+        if let Some(repair) = &repair {
+            let imported = ledger
+                .import_after_repair(
+                    &repair.runs,
+                    &repair.set_aside.path,
+                    &repair.set_aside.reason,
+                )
+                .await;
+            if let Err(e) = imported {
+                store.close().await;
+                return Err(e.into());
+            }
+        }
+        Ok(Arc::new(Self {
+            mailbox,
+            ledger,
+            mail: MailStore::new(store),
+            accounts,
+            origin: Mutex::new(None),
+            own: Mutex::new(None),
+            repaired: repair.map(|r| r.set_aside),
+        }))
+    }
+
+    /// Opens `mailbox`'s existing database for reading only (`status`, `history`): works on
+    /// read-only media and never sets anything aside.
+    pub async fn open_read_only(
+        data_dir: &Path,
+        mailbox: Mailbox,
+        accounts: Accounts,
+        stale_after: Duration,
+    ) -> Result<Arc<Self>, AppError> {
+        let path = mailbox.database_path(data_dir);
+        let store = Store::open_read_only(&path, StoreOptions::default()).await?;
         let ledger = Ledger::new(store.clone(), LedgerConfig::with_stale_after(stale_after));
         Ok(Arc::new(Self {
             mailbox,
@@ -116,7 +160,19 @@ impl OpenMailbox {
             accounts,
             origin: Mutex::new(None),
             own: Mutex::new(None),
+            repaired: None,
         }))
+    }
+
+    /// The damaged file set aside when this mailbox was opened, if one was.
+    pub fn repaired(&self) -> Option<&SetAside> {
+        self.repaired.as_ref()
+    }
+
+    /// Why this mailbox's database is known to be damaged (found during this process's sync
+    /// or by the quick check after it), if it is: the next open sets it aside.
+    pub fn damage(&self) -> Option<String> {
+        self.ledger.store().damage()
     }
 
     pub fn mailbox(&self) -> &Mailbox {
@@ -187,7 +243,14 @@ impl OpenMailbox {
                 let this = self.clone();
                 tokio::spawn(async move {
                     let ended = match task.await {
-                        Ok(Ok(Leased::Ran(report))) => Ok(report),
+                        Ok(Ok(Leased::Ran(report))) => {
+                            // The periodic check: damage found here is recorded (marker)
+                            // and healed by the next open.
+                            if matches!(report.outcome, Outcome::Success) {
+                                let _ = this.ledger.store().check_after_sync(run_id).await;
+                            }
+                            Ok(report)
+                        }
                         Ok(Ok(Leased::AlreadyRunning { .. })) => {
                             Err(AppError::internal("the sync was refused after it had started"))
                         }
@@ -248,6 +311,6 @@ impl OpenMailbox {
                 demo.server.shutdown().await;
             }
         }
-        self.ledger.store().close().await;
+        self.ledger.store().close_checkpointed().await;
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `status` and `history` read the run ledger, `sync` runs one sync,
+//! The command line: `status` and `history` read the run ledger (read-only), `sync` runs one sync,
 //! `fake-gmail` serves a fake Gmail; with no subcommand the binary opens the window.
 mod account;
 mod fake;
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use inbox_sync_core::ErrorTag;
 use serde_json::json;
 
 use crate::app::{AppError, DataDir, OpenMailbox};
@@ -45,7 +46,8 @@ pub struct GlobalArgs {
 #[derive(Subcommand)]
 pub enum Command {
     /// Show whether a sync is running and how the latest one went (JSON:
-    /// `{ "active": run|null, "latest": run|null }`)
+    /// `{ "active": run|null, "latest": run|null }`, plus `"repaired": run` once a damaged
+    /// database was set aside and rebuilt)
     Status(JsonFlag),
     /// Sync now: exit 0 when done, 3 when another sync is running, 1 on error, 130 on Ctrl-C
     Sync(SyncArgs),
@@ -136,28 +138,48 @@ async fn open_current(dir: &DataDir) -> Result<Arc<OpenMailbox>, AppError> {
     dir.open_mailbox(dir.current_mailbox()?).await
 }
 
+/// The current mailbox opened for reading only: `status` and `history` work on read-only
+/// media and never write.
+async fn read_current(dir: &DataDir) -> Result<Arc<OpenMailbox>, AppError> {
+    dir.open_mailbox_read_only(dir.current_mailbox()?).await
+}
+
 async fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
-    let open = open_current(dir).await?;
+    let open = read_current(dir).await?;
     let ledger = open.ledger();
-    let read =
-        async { Ok::<_, AppError>((ledger.get_active().await?, ledger.get_latest().await?)) };
+    let read = async {
+        Ok::<_, AppError>((
+            ledger.get_active().await?,
+            ledger.get_latest().await?,
+            ledger.latest_with_tag(ErrorTag::Corrupt).await?,
+        ))
+    };
     let result = read.await;
     open.close().await;
-    let (active, latest) = result?;
+    let (active, latest, repaired) = result?;
     if as_json {
-        println!("{}", json!({ "active": active, "latest": latest }));
+        let mut out = json!({ "active": active, "latest": latest });
+        // Only after a repair, so the everyday shape stays `{ active, latest }`.
+        if let Some(run) = repaired {
+            out["repaired"] = json!(run);
+        }
+        println!("{out}");
     } else {
         let now = ledger.clock().now_ms();
         println!(
             "{}",
             format::status_text(active.as_ref(), latest.as_ref(), now)
         );
+        // Unless the latest run is that very row (then it was printed above).
+        if let Some(run) = repaired.filter(|r| latest.as_ref().is_none_or(|l| l.id != r.id)) {
+            println!("{}", format::repair_text(&run, now));
+        }
     }
     Ok(())
 }
 
 async fn history(dir: &DataDir, limit: u32, as_json: bool) -> Result<(), AppError> {
-    let open = open_current(dir).await?;
+    let open = read_current(dir).await?;
     let result = open.ledger().history(limit, None).await;
     open.close().await;
     let runs = result?;

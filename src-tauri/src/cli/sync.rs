@@ -64,18 +64,40 @@ impl SyncArgs {
     }
 }
 
+/// Syncs; when the database is found damaged (at open, during the sync or by the check
+/// after it), it is set aside by the next open and the sync runs once more, a full one into
+/// the fresh file — at most one rebuild per command.
 pub async fn run(dir: &DataDir, args: &SyncArgs) -> i32 {
-    let open = match args.mailbox(dir) {
-        Ok(mailbox) => dir.open_mailbox(mailbox).await,
-        Err(e) => Err(e),
-    };
-    let open = match open {
-        Ok(open) => open,
+    let mailbox = match args.mailbox(dir) {
+        Ok(mailbox) => mailbox,
         Err(e) => return e.report(),
     };
-    let code = sync(&open, args).await;
-    open.close().await;
-    code
+    let mut rebuilt = false;
+    loop {
+        let open = match dir.open_mailbox(mailbox.clone()).await {
+            Ok(open) => open,
+            Err(e) => return e.report(),
+        };
+        if let Some(aside) = open.repaired() {
+            rebuilt = true;
+            eprintln!(
+                "The database was damaged ({}). It was set aside as {} (not deleted); rebuilding \
+                 the mail from Gmail with a full sync — nothing is lost. [{}]",
+                aside.reason,
+                aside.path.display(),
+                ErrorTag::Corrupt
+            );
+        }
+        let code = sync(&open, args).await;
+        let damage = open.damage();
+        open.close().await;
+        match damage {
+            Some(reason) if !rebuilt => {
+                eprintln!("The database was found damaged ({reason}); setting it aside and rebuilding it.");
+            }
+            _ => return code,
+        }
+    }
 }
 
 async fn sync(open: &Arc<OpenMailbox>, args: &SyncArgs) -> i32 {
