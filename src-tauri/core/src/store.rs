@@ -93,6 +93,7 @@ impl Store {
             .max_connections(options.max_connections)
             .min_connections(0)
             .acquire_timeout(options.lock_wait + Duration::from_secs(5))
+            .before_acquire(|conn, _| Box::pin(outside_transaction(conn)))
             .connect_with(connect)
             .await
             .map_err(|e| explain_read_only(StoreError::classify(e, path), path))?;
@@ -432,4 +433,23 @@ fn check_is_sqlite(path: &Path) -> Result<(), StoreError> {
             path: path.to_owned(),
         })
     }
+}
+
+/// Whether a pooled connection is fit to hand out: not still inside a transaction. A dropped
+/// transaction's rollback is queued on the connection's worker, so one round trip (a ping)
+/// lets it finish first; a connection still in a transaction after that is closed, never
+/// reused. Under load, one run ending right after a cancel once met such a connection and
+/// failed "begin_with at non-zero transaction depth" instead of recording its end.
+async fn outside_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::{Connection, TransactionManager};
+    type Manager = sqlx::sqlite::SqliteTransactionManager;
+    if Manager::get_transaction_depth(conn) == 0 {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    let clean = Manager::get_transaction_depth(conn) == 0;
+    if !clean {
+        tracing::warn!("a pooled SQLite connection was still inside a transaction; closing it");
+    }
+    Ok(clean)
 }
