@@ -93,6 +93,9 @@ impl Store {
             .max_connections(options.max_connections)
             .min_connections(0)
             .acquire_timeout(options.lock_wait + Duration::from_secs(5))
+            // Checked when a connection comes back (so one stuck in a transaction is closed at
+            // once and cannot sit in the pool holding the write lock) and again when handed out.
+            .after_release(|conn, _| Box::pin(outside_transaction(conn)))
             .before_acquire(|conn, _| Box::pin(outside_transaction(conn)))
             .connect_with(connect)
             .await
