@@ -79,6 +79,16 @@ const NEEDS: &[Need] = &[
         "a private session bus per window test and for the keyring test",
     ),
     deb(
+        "dbus-bin",
+        &["dbus-monitor"],
+        "the notification test watches what the notification server receives (tests/desktop.rs)",
+    ),
+    deb(
+        "dunst",
+        &["dunst"],
+        "a real desktop notification server for the notification test (tests/desktop.rs)",
+    ),
+    deb(
         "gnome-keyring",
         &["gnome-keyring-daemon"],
         "a real Secret Service for the keyring test of Google sign-in",
