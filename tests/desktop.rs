@@ -1,7 +1,8 @@
 //! The app as part of the desktop, in a real window (Xvfb + tauri-driver): the Settings switch
-//! "Start Inbox Sync when I log in" writes and removes the XDG autostart entry, and a
-//! background sync that needs the user shows one desktop notification, received by a real
-//! notification server (dunst) on the test's private D-Bus session.
+//! "Start Inbox Sync when I log in" writes and removes the XDG autostart entry, the app started
+//! as that entry starts it syncs without a window, and a background sync that needs the user
+//! shows one desktop notification, received by a real notification server (dunst) on the
+//! test's private D-Bus session.
 // Xvfb, WebKitWebDriver, dunst and process groups: these window tests run on Linux only.
 #![cfg(target_os = "linux")]
 #[path = "e2e/harness.rs"]
@@ -9,8 +10,9 @@
 #[allow(dead_code)]
 mod harness;
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fake_gmail::{FakeConfig, FakeGmail, OAuthClient};
@@ -290,4 +292,112 @@ async fn a_background_sync_that_needs_sign_in_notifies_once() {
         1,
         "one notification per problem, none for the click: {calls:?}"
     );
+}
+
+/// The app started as its own process on a display, killed with everything it started when
+/// the test ends.
+struct Started(Child);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // SAFETY: a signal to the process group this test created for the app.
+        unsafe {
+            libc::killpg(self.0.id() as i32, libc::SIGKILL);
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the app (`inbox-sync args…`) on `display` with its own session bus.
+fn start_app(display: &str, data_dir: &Path, args: &[&str], log: &Path) -> Started {
+    let log = std::fs::File::create(log).expect("app log");
+    let child = Command::new("dbus-run-session")
+        .arg("--")
+        .arg(APP)
+        .args(args)
+        .env("DISPLAY", display)
+        .env("NO_AT_BRIDGE", "1")
+        .envs(Knobs::default().env(data_dir))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .expect("start the app");
+    Started(child)
+}
+
+/// Every X window on `display` with its title (`xwininfo -tree`): the app has made none
+/// until its title is there.
+fn shown_windows(display: &str) -> String {
+    let out = Command::new("xwininfo")
+        .args(["-root", "-tree", "-display", display])
+        .output()
+        .expect("run xwininfo (Debian package x11-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The latest run in `data_dir`, as `inbox-sync status --json` tells it.
+fn latest_run(data_dir: &Path) -> Value {
+    let out = Command::new(APP)
+        .args(["status", "--json"])
+        .envs(Knobs::default().env(data_dir))
+        .output()
+        .expect("run inbox-sync status");
+    serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null)["latest"].clone()
+}
+
+/// Started as the login entry starts it (`inbox-sync --autostart`) the app opens no window, yet runs its sync on launch; started plainly, the same app on the same display opens its window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn started_at_login_the_app_syncs_without_a_window() {
+    let _serial = harness::one_at_a_time().await;
+    let dir = tempfile::Builder::new()
+        .prefix("inbox-sync-autostart-")
+        .tempdir()
+        .expect("temp dir");
+    let (display, mut xvfb) = harness::start_xvfb(dir.path());
+    let data_dir = dir.path().join("data");
+    std::fs::create_dir_all(&data_dir).expect("data dir");
+    harness::write_settings(&data_dir, true);
+
+    let app = start_app(
+        &display,
+        &data_dir,
+        &["--autostart"],
+        &dir.path().join("autostart.log"),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let latest = latest_run(&data_dir);
+        if latest["status"] == "success" {
+            assert_eq!(latest["trigger"], "launch", "the launch sync ran: {latest}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the launch sync of an app started at login succeeds within 90 s: {latest}; log: {}",
+            std::fs::read_to_string(dir.path().join("autostart.log")).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let windows = shown_windows(&display);
+    assert!(
+        !windows.contains("\"Inbox Sync\""),
+        "started at login, the app shows no window: {windows}"
+    );
+    drop(app);
+
+    // The same check sees a window when there is one.
+    let plain = start_app(&display, &data_dir, &[], &dir.path().join("plain.log"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !shown_windows(&display).contains("\"Inbox Sync\"") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "started plainly, the app's window appears within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(plain);
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
 }

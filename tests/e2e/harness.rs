@@ -34,6 +34,11 @@ pub async fn bounded<T>(what: &str, call: impl Future<Output = T>) -> T {
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
 
+/// Holds off every other window test of this binary, for a test that starts the app itself.
+pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
 /// The demo mailbox and settings a test runs with.
 #[derive(Debug, Clone)]
 pub struct Knobs {
@@ -646,7 +651,7 @@ fn free_port() -> u16 {
 }
 
 /// Starts Xvfb on the first free display number and waits for its socket.
-fn start_xvfb(dir: &Path) -> (String, Child) {
+pub fn start_xvfb(dir: &Path) -> (String, Child) {
     let base = 200 + (std::process::id() % 400) * 4;
     for _ in 0..50 {
         let n = base + NEXT_DISPLAY.fetch_add(1, Ordering::SeqCst) % 1000;
