@@ -17,7 +17,7 @@ const INSTALLED_BINARY: &str = "/usr/bin/inbox-sync";
 
 pub fn bundle() -> Result<(), String> {
     ensure_debian_packages()?;
-    ensure_need("tauri-cli")?;
+    ensure_need(crate::PACKAGER)?;
     let started = Instant::now();
     // `--ci`: no prompts. The bundler builds the release binary itself (with the frontend
     // embedded) and reads the bundle section of tauri.conf.json.

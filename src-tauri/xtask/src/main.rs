@@ -147,7 +147,7 @@ const NEEDS: &[Need] = &[
     },
     Need {
         source: Source::Cargo {
-            krate: "tauri-cli",
+            krate: PACKAGER,
             version: "2.12.4",
         },
         provides: &["cargo-tauri"],
@@ -172,6 +172,9 @@ const NEEDS: &[Need] = &[
         why: "the macOS check of the code that needs no Apple SDK (`cargo xtask macos-check`)",
     },
 ];
+
+/// Tauri's bundler, installed by `cargo xtask bundle` only.
+const PACKAGER: &str = "tauri-cli";
 
 /// The Windows target the suite type-checks the whole workspace for.
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
@@ -265,6 +268,8 @@ fn ensure_needs() -> Result<(), String> {
     ensure_debian_packages()?;
     for need in NEEDS {
         match need.source {
+            // The packager is a long build that only `cargo xtask bundle` uses; it installs it.
+            Source::Cargo { krate, .. } if krate == PACKAGER => {}
             Source::Cargo { krate, version } => ensure_cargo_tool(krate, version, need)?,
             Source::RustTarget(target) => ensure_rust_target(target, need)?,
             Source::Debian(_) => {}
