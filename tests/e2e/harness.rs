@@ -35,6 +35,7 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
 
 /// Holds off every other window test of this binary, for a test that starts the app itself.
+#[allow(dead_code)] // tests/desktop.rs uses it; tests/e2e.rs does not
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
     SERIAL.lock().await
 }
@@ -207,13 +208,9 @@ impl App {
     }
 
     /// The X display the window is on.
+    #[allow(dead_code)] // tests/desktop.rs uses it; tests/e2e.rs does not
     pub fn display(&self) -> &str {
         &self.stage.display
-    }
-
-    /// The test's own scratch directory (removed at teardown), beside the data directory.
-    pub fn scratch(&self) -> PathBuf {
-        self.stage.dir.path().to_owned()
     }
 
     pub fn data_dir(&self) -> PathBuf {
