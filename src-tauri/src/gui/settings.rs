@@ -54,7 +54,10 @@ pub fn save<R: Runtime>(
             "the sync interval must be off, 5, 15 or 60 minutes",
         ));
     }
-    apply_start_at_login(app, settings.start_at_login)?;
+    // Only a change touches the login entry, which is the user's, not this data directory's.
+    if load(app, path).start_at_login != settings.start_at_login {
+        apply_start_at_login(app, settings.start_at_login)?;
+    }
     let store = app
         .store(path)
         .map_err(|e| AppError::new("storage", format!("cannot open the settings: {e}")))?;
