@@ -17,7 +17,11 @@ pub fn main_entry() -> i32 {
     let args = cli::Cli::parse();
     match args.command {
         Some(command) => cli::run(&args.global, command),
-        None => gui::run(args.global.data_dir.as_deref(), args.global.stale_after()),
+        None => gui::run(
+            args.global.data_dir.as_deref(),
+            args.global.stale_after(),
+            args.autostart,
+        ),
     }
 }
 

@@ -34,6 +34,12 @@ pub async fn bounded<T>(what: &str, call: impl Future<Output = T>) -> T {
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
 
+/// Holds off every other window test of this binary, for a test that starts the app itself.
+#[allow(dead_code)] // tests/desktop.rs uses it; tests/e2e.rs does not
+pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().await
+}
+
 /// The demo mailbox and settings a test runs with.
 #[derive(Debug, Clone)]
 pub struct Knobs {
@@ -45,6 +51,12 @@ pub struct Knobs {
     /// More variables for the app (and the driver that starts it), e.g. a `PATH` with a fake
     /// browser first, the token store, a Gmail server to sign in to.
     pub extra_env: Vec<(String, String)>,
+    /// Files (name, contents) put in the data directory before the app starts, e.g. a
+    /// connected account.
+    pub data_files: Vec<(String, String)>,
+    /// Shell commands started in the background on the test's private session bus before the
+    /// driver, e.g. a notification server; they die with the test.
+    pub on_bus: Vec<String>,
 }
 
 impl Default for Knobs {
@@ -56,6 +68,8 @@ impl Default for Knobs {
             seed: 2026,
             auto_sync: false,
             extra_env: Vec::new(),
+            data_files: Vec::new(),
+            on_bus: Vec::new(),
         }
     }
 }
@@ -130,6 +144,9 @@ impl App {
         let data_dir = dir.path().join("data");
         std::fs::create_dir_all(&data_dir).expect("data dir");
         write_settings(&data_dir, knobs.auto_sync);
+        for (name, contents) in &knobs.data_files {
+            std::fs::write(data_dir.join(name), contents).expect("write a data file");
+        }
         let (display, xvfb) = match std::env::var("DISPLAY") {
             Ok(d) if !d.is_empty() => (d, None),
             _ => {
@@ -142,7 +159,12 @@ impl App {
         let log = std::fs::File::create(dir.path().join("tauri-driver.log")).expect("log file");
         let mut cmd = Command::new("dbus-run-session");
         // A private session bus per test (the tray wants one) that dies with the driver.
-        cmd.args(["--", "tauri-driver", "--port"])
+        cmd.arg("--");
+        if !knobs.on_bus.is_empty() {
+            let started: String = knobs.on_bus.iter().map(|c| format!("{c} & ")).collect();
+            cmd.args(["sh", "-c", &format!("{started}exec \"$@\""), "sh"]);
+        }
+        cmd.args(["tauri-driver", "--port"])
             .arg(driver_port.to_string())
             .arg("--native-port")
             .arg(native_port.to_string())
@@ -183,6 +205,12 @@ impl App {
             stage,
             _serial: serial,
         }
+    }
+
+    /// The X display the window is on.
+    #[allow(dead_code)] // tests/desktop.rs uses it; tests/e2e.rs does not
+    pub fn display(&self) -> &str {
+        &self.stage.display
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -620,7 +648,7 @@ fn free_port() -> u16 {
 }
 
 /// Starts Xvfb on the first free display number and waits for its socket.
-fn start_xvfb(dir: &Path) -> (String, Child) {
+pub fn start_xvfb(dir: &Path) -> (String, Child) {
     let base = 200 + (std::process::id() % 400) * 4;
     for _ in 0..50 {
         let n = base + NEXT_DISPLAY.fetch_add(1, Ordering::SeqCst) % 1000;

@@ -31,6 +31,9 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Open in the tray without a window (how the login entry starts the app)
+    #[arg(long)]
+    pub autostart: bool,
 }
 
 #[derive(Args, Clone)]

@@ -9,7 +9,7 @@ use inbox_sync_core::SyncRun;
 use serde_json::json;
 use tauri::{AppHandle, Emitter, Runtime};
 
-use super::tray;
+use super::{notify, tray};
 use crate::app::{LiveRun, OpenMailbox, RunningSync};
 
 /// Progress events are coalesced to this interval (at most ~10 per second).
@@ -52,7 +52,9 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, open: Arc<OpenMailbox>, runni
     if let Err(e) = end.wait().await {
         tracing::error!(run_id, code = %e.code, "the sync ended with an error: {}", e.message);
     }
-    announce_end(&app, &open, run_id).await;
+    if let Some(run) = announce_end(&app, &open, run_id).await {
+        notify::run_ended(&app, &run);
+    }
     tray::show_run(&app, None);
 }
 
@@ -72,12 +74,19 @@ async fn forward_progress<R: Runtime>(app: &AppHandle<R>, mail: &MailStore, mut 
     }
 }
 
-/// Tells every window how run `run_id` ended and what the mail looks like now.
-pub async fn announce_end<R: Runtime>(app: &AppHandle<R>, open: &OpenMailbox, run_id: i64) {
-    if let Ok(Some(run)) = open.ledger().get(run_id).await {
-        finished(app, &run);
+/// Tells every window how run `run_id` ended and what the mail looks like now; returns the
+/// ended run.
+pub async fn announce_end<R: Runtime>(
+    app: &AppHandle<R>,
+    open: &OpenMailbox,
+    run_id: i64,
+) -> Option<SyncRun> {
+    let run = open.ledger().get(run_id).await.ok().flatten();
+    if let Some(run) = &run {
+        finished(app, run);
     }
     if let Ok(counts) = open.mail().counts().await {
         mail_changed(app, &counts);
     }
+    run
 }

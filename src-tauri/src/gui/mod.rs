@@ -4,6 +4,7 @@ mod account;
 mod commands;
 mod events;
 mod instance;
+mod notify;
 mod settings;
 mod shown;
 mod tray;
@@ -23,7 +24,9 @@ use shown::{spawn_sync, ShownMailbox};
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
 
-pub fn run(data_dir: Option<&Path>, stale_after: Duration) -> i32 {
+/// Opens the app; `at_login` (the login entry's `--autostart`) starts it in the tray with no
+/// window.
+pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i32 {
     let dir = match DataDir::open(data_dir, stale_after) {
         Ok(dir) => dir,
         Err(e) => return e.report(),
@@ -71,6 +74,14 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration) -> i32 {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .app_name("inbox-sync")
+                .arg(settings::AUTOSTART_ARG)
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .manage(notify::Told::default())
         .manage(shown.clone())
         .manage(SettingsFile(settings_path.clone()))
         .manage(account::AccountState::new(dir))
@@ -95,6 +106,12 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration) -> i32 {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
+            // The window is made here rather than from the configuration at start, so that a
+            // start at login can stay in the tray.
+            if !at_login {
+                windows::open_main(&handle)?;
+            }
+            notify::open_window_on_click(&handle);
             if let Err(e) = tray::build(&handle) {
                 tracing::warn!(error = %e, "no tray icon (is a status notifier host running?)");
             }

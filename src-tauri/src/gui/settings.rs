@@ -2,7 +2,8 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_autostart::AutoLaunchManager;
 use tauri_plugin_store::StoreExt;
 
 use crate::app::AppError;
@@ -13,6 +14,8 @@ pub struct Settings {
     pub auto_sync_on_launch: bool,
     /// 0 (off), 5, 15 or 60.
     pub sync_interval_minutes: u32,
+    /// Open in the tray (no window) when the user logs in; off until the user asks.
+    pub start_at_login: bool,
 }
 
 impl Default for Settings {
@@ -20,6 +23,7 @@ impl Default for Settings {
         Self {
             auto_sync_on_launch: true,
             sync_interval_minutes: 0,
+            start_at_login: false,
         }
     }
 }
@@ -50,6 +54,10 @@ pub fn save<R: Runtime>(
             "the sync interval must be off, 5, 15 or 60 minutes",
         ));
     }
+    // Only a change touches the login entry, which is the user's, not this data directory's.
+    if load(app, path).start_at_login != settings.start_at_login {
+        apply_start_at_login(app, settings.start_at_login)?;
+    }
     let store = app
         .store(path)
         .map_err(|e| AppError::new("storage", format!("cannot open the settings: {e}")))?;
@@ -57,4 +65,25 @@ pub fn save<R: Runtime>(
     store
         .save()
         .map_err(|e| AppError::new("storage", format!("cannot save the settings: {e}")))
+}
+
+/// The argument the login entry starts the app with: into the tray, without a window.
+pub const AUTOSTART_ARG: &str = "--autostart";
+
+/// Writes or removes the login entry (on Linux `~/.config/autostart/inbox-sync.desktop`)
+/// before the setting is stored, so the stored setting never claims an entry that is not there.
+fn apply_start_at_login<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), AppError> {
+    let Some(login) = app.try_state::<AutoLaunchManager>() else {
+        return Err(AppError::new(
+            "startAtLogin",
+            "starting at login is not available on this system",
+        ));
+    };
+    let done = if on { login.enable() } else { login.disable() };
+    done.map_err(|e| {
+        AppError::new(
+            "startAtLogin",
+            format!("cannot change whether Inbox Sync starts at login: {e}"),
+        )
+    })
 }

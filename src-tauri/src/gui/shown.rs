@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 use inbox_sync_core::{StartResult, Trigger};
 use tauri::{AppHandle, Runtime};
 
-use super::events;
+use super::{events, notify};
 use crate::app::{AppError, OpenMailbox, Start};
 
 /// The mailbox every window shows; replaced when an account is connected or disconnected.
@@ -54,7 +54,8 @@ pub fn spawn_sync<R: Runtime>(app: AppHandle<R>, open: Arc<OpenMailbox>, trigger
             }
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(code = %e.code, "{trigger} sync failed to start: {}", e.message)
+                tracing::warn!(code = %e.code, "{trigger} sync failed to start: {}", e.message);
+                notify::start_failed(&app, trigger, &e);
             }
         }
     });

@@ -28,3 +28,13 @@ pub fn open_new<R: Runtime>(app: &AppHandle<R>) {
         tracing::warn!(error = %e, "cannot open a window");
     }
 }
+
+/// The first window, as `tauri.conf.json` describes it (`create: false` there).
+pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    if let Some(config) = app.config().app.windows.first() {
+        WebviewWindowBuilder::from_config(app, config)?.build()?;
+    } else {
+        open_new(app);
+    }
+    Ok(())
+}

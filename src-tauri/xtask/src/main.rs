@@ -1,13 +1,17 @@
 //! The project's entry commands: `cargo xtask run` (the app), `cargo xtask test` (the whole
-//! suite) and `cargo xtask fresh-check` (that suite on a throwaway fresh Debian). Each first
+//! suite), `cargo xtask fresh-check` (that suite on a throwaway fresh Debian) and `cargo xtask
+//! bundle` / `install-check` (the .deb and .rpm, and the .deb installed and removed). Each first
 //! installs, from the one list [`NEEDS`], every program the project's tests and commands run.
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
+mod bundle;
 mod fresh;
 mod macos;
+
+use fresh::workspace_root;
 
 /// Where a program the project runs comes from.
 enum Source {
@@ -79,6 +83,21 @@ const NEEDS: &[Need] = &[
         "a private session bus per window test and for the keyring test",
     ),
     deb(
+        "dbus-bin",
+        &["dbus-monitor"],
+        "the notification test watches what the notification server receives (tests/desktop.rs)",
+    ),
+    deb(
+        "x11-utils",
+        &["xwininfo"],
+        "the login-start test checks which windows are on the display (tests/desktop.rs)",
+    ),
+    deb(
+        "dunst",
+        &["dunst"],
+        "a real desktop notification server for the notification test (tests/desktop.rs)",
+    ),
+    deb(
         "gnome-keyring",
         &["gnome-keyring-daemon"],
         "a real Secret Service for the keyring test of Google sign-in",
@@ -119,6 +138,11 @@ const NEEDS: &[Need] = &[
         "C dependencies and resources of the Windows check",
     ),
     deb(
+        "desktop-file-utils",
+        &["desktop-file-validate"],
+        "`cargo xtask install-check` validates the package's desktop entry",
+    ),
+    deb(
         "debootstrap",
         &["debootstrap"],
         "the throwaway Debian root of `cargo xtask fresh-check`",
@@ -130,6 +154,14 @@ const NEEDS: &[Need] = &[
         },
         provides: &["tauri-driver"],
         why: "the WebDriver bridge the window tests (tests/e2e.rs) drive the app through",
+    },
+    Need {
+        source: Source::Cargo {
+            krate: PACKAGER,
+            version: "2.12.4",
+        },
+        provides: &["cargo-tauri"],
+        why: "Tauri's bundler: the .deb and .rpm of `cargo xtask bundle`",
     },
     Need {
         source: Source::Cargo {
@@ -151,6 +183,9 @@ const NEEDS: &[Need] = &[
     },
 ];
 
+/// Tauri's bundler, installed by `cargo xtask bundle` only.
+const PACKAGER: &str = "tauri-cli";
+
 /// The Windows target the suite type-checks the whole workspace for.
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
 /// The macOS target the platform-specific files are type-checked for.
@@ -165,8 +200,11 @@ fn main() -> ExitCode {
         Some("windows-check") => ensure_for_target(WINDOWS_TARGET).and_then(|()| windows_check()),
         Some("macos-check") => ensure_for_target(MACOS_TARGET).and_then(|()| macos::run()),
         Some("fresh-check") => fresh::run(),
+        Some("bundle") => bundle::bundle(),
+        Some("install-check") => bundle::install_check(),
+        Some("package-check") => bundle::bundle().and_then(|()| bundle::install_check()),
         _ => Err(
-            "usage: cargo xtask run [-- ARGS…] | test | deps | windows-check | macos-check | fresh-check"
+            "usage: cargo xtask run [-- ARGS…] | test | deps | windows-check | macos-check | fresh-check | bundle | install-check | package-check"
                 .into(),
         ),
     };
@@ -240,12 +278,26 @@ fn ensure_needs() -> Result<(), String> {
     ensure_debian_packages()?;
     for need in NEEDS {
         match need.source {
+            // The packager is a long build that only `cargo xtask bundle` uses; it installs it.
+            Source::Cargo { krate, .. } if krate == PACKAGER => {}
             Source::Cargo { krate, version } => ensure_cargo_tool(krate, version, need)?,
             Source::RustTarget(target) => ensure_rust_target(target, need)?,
             Source::Debian(_) => {}
         }
     }
     Ok(())
+}
+
+/// The one entry of [`NEEDS`] that is the crates.io tool `krate`, installed if missing.
+fn ensure_need(krate: &str) -> Result<(), String> {
+    for need in NEEDS {
+        if let Source::Cargo { krate: k, version } = need.source {
+            if k == krate {
+                return ensure_cargo_tool(k, version, need);
+            }
+        }
+    }
+    Err(format!("{krate} is not in NEEDS"))
 }
 
 /// What a check for another target alone needs: the Debian packages and that target.

@@ -1,0 +1,181 @@
+//! `cargo xtask bundle`: the release app as a `.deb` and an `.rpm` (Tauri's bundler, from the
+//! pinned `tauri-cli` in [`crate::NEEDS`]); `cargo xtask install-check`: that `.deb` installed
+//! on this machine with apt, its command line and desktop entry checked, then removed without
+//! leaving a file behind, while the user's data directory stays.
+//!
+//! AppImage is left out: its tools are downloaded from outside the package registries.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::{ensure_debian_packages, ensure_need, step, step_as_root};
+
+/// The Debian package's name, as the bundler derives it from `productName`.
+const PACKAGE: &str = "inbox-sync";
+/// Where the package puts the app's command.
+const INSTALLED_BINARY: &str = "/usr/bin/inbox-sync";
+
+pub fn bundle() -> Result<(), String> {
+    ensure_debian_packages()?;
+    ensure_need(crate::PACKAGER)?;
+    let started = Instant::now();
+    // `--ci`: no prompts. The bundler builds the release binary itself (with the frontend
+    // embedded) and reads the bundle section of tauri.conf.json.
+    step("cargo", &["tauri", "build", "--ci", "--bundles", "deb,rpm"])?;
+    eprintln!("xtask: bundled in {:.0} s", started.elapsed().as_secs_f64());
+    for package in [find_package("deb")?, find_package("rpm")?] {
+        let size = std::fs::metadata(&package).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "xtask: {} ({:.1} MB)",
+            package.display(),
+            size as f64 / 1_000_000.0
+        );
+    }
+    Ok(())
+}
+
+/// The newest package of `kind` (`deb`, `rpm`) the bundler left in `target/release/bundle`.
+fn find_package(kind: &str) -> Result<PathBuf, String> {
+    let dir = crate::workspace_root()
+        .join("target/release/bundle")
+        .join(kind);
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        format!(
+            "no {kind} bundle in {} ({e}); run `cargo xtask bundle`",
+            dir.display()
+        )
+    })?;
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == kind))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .ok_or_else(|| format!("no .{kind} in {}; run `cargo xtask bundle`", dir.display()))
+}
+
+/// Output of a command that must succeed.
+fn output(program: &str, args: &[&str], envs: &[(&str, &Path)]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_os_str())))
+        .output()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!(
+            "`{program} {}` failed ({}): {text}{}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+pub fn install_check() -> Result<(), String> {
+    ensure_debian_packages()?;
+    let deb = find_package("deb")?;
+    if crate::is_installed(PACKAGE) {
+        return Err(format!(
+            "{PACKAGE} is already installed here; remove it first (apt-get remove {PACKAGE}) so the check starts clean"
+        ));
+    }
+    let started = Instant::now();
+    // apt resolves the package's dependencies (WebKitGTK, the tray library) as a user's would.
+    let deb_arg = deb.display().to_string();
+    step_as_root("apt-get", &["install", "-y", "-qq", &deb_arg])?;
+    eprintln!(
+        "xtask: installed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let data = tempdir("inbox-sync-install-check")?;
+    let checked = check_installed(&data);
+    let files = output("dpkg-query", &["-L", PACKAGE], &[]).unwrap_or_default();
+    step_as_root("apt-get", &["remove", "-y", "-qq", PACKAGE])?;
+    let kept = data_kept(&data);
+    let _ = std::fs::remove_dir_all(&data);
+    checked?;
+    let left: Vec<&str> = files.lines().filter(|f| Path::new(f).is_file()).collect();
+    if !left.is_empty() {
+        return Err(format!("removing the package left files behind: {left:?}"));
+    }
+    if !kept {
+        return Err(format!(
+            "the user's data directory {} did not survive removing the package",
+            data.display()
+        ));
+    }
+    eprintln!("xtask: install-check passed: installed, ran, removed with nothing left");
+    Ok(())
+}
+
+/// What a user gets from the installed package: the command on PATH, a valid desktop entry
+/// naming it, the icons, and nothing written in anyone's home at install time.
+fn check_installed(data: &Path) -> Result<(), String> {
+    let version = output(INSTALLED_BINARY, &["--version"], &[])?;
+    if !version.starts_with("inbox-sync ") {
+        return Err(format!("`inbox-sync --version` says {version:?}"));
+    }
+    let which = output("sh", &["-c", "command -v inbox-sync"], &[])?;
+    if which.trim() != INSTALLED_BINARY {
+        return Err(format!(
+            "inbox-sync on PATH is {which:?}, not the package's"
+        ));
+    }
+    let envs = [("INBOX_SYNC_DATA_DIR", data)];
+    output(INSTALLED_BINARY, &["sync", "--demo"], &envs)?;
+    let status = output(INSTALLED_BINARY, &["status"], &envs)?;
+    if !data_kept(data) {
+        return Err("`inbox-sync sync --demo` wrote nothing in its data directory".into());
+    }
+    eprintln!(
+        "xtask: installed `inbox-sync status` says: {}",
+        status.trim()
+    );
+
+    let files = output("dpkg-query", &["-L", PACKAGE], &[])?;
+    let desktop = files
+        .lines()
+        .find(|f| f.starts_with("/usr/share/applications/") && f.ends_with(".desktop"))
+        .ok_or_else(|| format!("the package has no desktop entry: {files}"))?;
+    output("desktop-file-validate", &[desktop], &[])?;
+    let entry =
+        std::fs::read_to_string(desktop).map_err(|e| format!("cannot read {desktop}: {e}"))?;
+    if !entry.lines().any(|l| l == "Exec=inbox-sync") {
+        return Err(format!(
+            "the desktop entry does not start inbox-sync: {entry}"
+        ));
+    }
+    let icons: Vec<&str> = files
+        .lines()
+        .filter(|f| f.starts_with("/usr/share/icons/hicolor/") && f.ends_with(".png"))
+        .collect();
+    if icons.is_empty() || !icons.iter().all(|i| Path::new(i).is_file()) {
+        return Err(format!("the package's icons are not in place: {icons:?}"));
+    }
+    if let Some(home) = files
+        .lines()
+        .find(|f| f.starts_with("/home/") || f.starts_with("/root/"))
+    {
+        return Err(format!(
+            "the package installs into a home directory: {home}"
+        ));
+    }
+    eprintln!(
+        "xtask: desktop entry {desktop} is valid; {} icons",
+        icons.len()
+    );
+    Ok(())
+}
+
+fn tempdir(prefix: &str) -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Whether the data directory still holds what the installed app wrote there.
+fn data_kept(data: &Path) -> bool {
+    std::fs::read_dir(data).is_ok_and(|mut d| d.next().is_some())
+}
