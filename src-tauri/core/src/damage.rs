@@ -159,9 +159,12 @@ pub fn set_aside(db: &Path, reason: &str, now_ms: i64) -> Result<SetAside, Store
         // main file it does not belong to.
         for suffix in ["-wal", "-shm"] {
             let from = sidecar(db, suffix);
-            if from.exists() {
-                std::fs::rename(&from, sidecar(&target, suffix))
-                    .map_err(|e| StoreError::from_io(e, db))?;
+            // SQLite deletes the -wal and -shm when the last connection closes, which may
+            // still be happening on a worker thread: one gone in between has nothing to keep.
+            match std::fs::rename(&from, sidecar(&target, suffix)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::from_io(e, db)),
             }
         }
         std::fs::rename(db, &target).map_err(|e| StoreError::from_io(e, db))?;
