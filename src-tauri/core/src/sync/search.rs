@@ -217,10 +217,15 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
         Atom::Label(name) => {
             // Gmail's label: takes the name as shown, any case, with `-` for `/` and spaces
             // (label:work-clients is "Work/Clients"); system labels by their names (label:inbox).
-            binds.push(Bind::Text(name.to_lowercase()));
+            let name = name.to_lowercase();
+            binds.extend([
+                Bind::Text(name.clone()),
+                Bind::Text(name.clone()),
+                Bind::Text(name),
+            ]);
             "EXISTS (SELECT 1 FROM json_each(messages.label_ids) j JOIN labels l ON l.id = j.value \
-             WHERE lower(l.name) = ?1x OR lower(replace(replace(l.name, '/', '-'), ' ', '-')) = ?1x \
-             OR lower(l.id) = ?1x)"
+             WHERE lower(l.name) = ? OR lower(replace(replace(l.name, '/', '-'), ' ', '-')) = ? \
+             OR lower(l.id) = ?)"
                 .into()
         }
         Atom::HasLabel(id) => {
@@ -278,20 +283,7 @@ pub fn compile(query: &str, now_ms: i64) -> Option<SearchSql> {
     for group in &groups {
         let mut ored = Vec::new();
         for term in group {
-            let mut own = Vec::new();
-            let sql = atom_sql(&term.atom, &mut own);
-            // `?1x` marks a bind used several times in one atom: repeat it per use.
-            let uses = sql.matches("?1x").count();
-            let sql = if uses > 0 {
-                let value = own.pop().expect("the atom bound its value");
-                for _ in 0..uses {
-                    own.push(value.clone());
-                }
-                sql.replace("?1x", "?")
-            } else {
-                sql
-            };
-            binds.extend(own);
+            let sql = atom_sql(&term.atom, &mut binds);
             ored.push(if term.negated {
                 format!("NOT ({sql})")
             } else {
