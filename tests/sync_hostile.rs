@@ -286,6 +286,60 @@ async fn huge_answers_are_skipped_in_bounded_memory() {
     );
 }
 
+/// A 200 MB `users.getProfile` (read when a full sync starts) and a 200 MB `labels.list`
+/// (read by every sync), each one small answer when honest: the run ends by itself
+/// `[tooLarge]` under 300 MB, the mail already synced kept whole; an honest server then
+/// syncs cleanly again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_profile_or_label_list_ends_the_run_in_bounded_memory() {
+    let fake = FakeGmail::start(FakeConfig::default().messages(60).seed(34))
+        .await
+        .unwrap();
+    let huge = 200 * 1024 * 1024;
+    let bounded = |what: &str, ran: &Ran| {
+        eprintln!("huge {what}: {ran:?}");
+        assert_eq!(ran.code, Some(1), "{what}: exits 1: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("[tooLarge]"),
+            "{what}: tagged: {}",
+            ran.stderr
+        );
+        assert!(ran.peak_mib < 300, "{what}: peak RSS {} MiB", ran.peak_mib);
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    fake.set_lies(Lies {
+        huge_profile: Some(huge),
+        ..Lies::default()
+    });
+    bounded("profile", &sync(dir.path(), &fake, LIMIT).await);
+    assert!(
+        stored_ids(dir.path()).await.is_empty(),
+        "nothing half-stored"
+    );
+
+    fake.set_lies(Lies::default());
+    let first = sync(dir.path(), &fake, LIMIT).await;
+    assert_eq!(first.code, Some(0), "honest: {}", first.stderr);
+    let synced = stored_ids(dir.path()).await;
+    assert_eq!(synced, server_ids(&fake));
+
+    fake.set_lies(Lies {
+        huge_labels: Some(huge),
+        ..Lies::default()
+    });
+    bounded("labels", &sync(dir.path(), &fake, LIMIT).await);
+    assert_eq!(
+        stored_ids(dir.path()).await,
+        synced,
+        "labels: the mail is kept"
+    );
+
+    fake.set_lies(Lies::default());
+    let again = sync(dir.path(), &fake, LIMIT).await;
+    assert_eq!(again.code, Some(0), "honest again: {}", again.stderr);
+}
+
 /// Whether `path` (with its query) is one a Gmail sync may request: the four list-type
 /// methods, or `messages/{hex id}`.
 fn expected_path(path_and_query: &str) -> bool {

@@ -135,12 +135,10 @@ impl StoreError {
 /// True when the file starts with SQLite's header: SQLite calling it "not a database" then
 /// means damage, not someone else's file.
 fn has_sqlite_header(path: &Path) -> bool {
-    use std::io::Read;
-    let mut header = [0u8; 16];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .is_ok()
-        && &header == b"SQLite format 3\0"
+    matches!(
+        crate::header::read_start::<16>(path),
+        Ok(Some((header, 16))) if &header == b"SQLite format 3\0"
+    )
 }
 
 /// What the ledger reports besides storage trouble.

@@ -31,6 +31,7 @@ pub mod clock;
 pub mod damage;
 pub mod error;
 pub mod gmail;
+mod header;
 pub mod lease;
 pub mod ledger;
 pub mod mail;

@@ -414,27 +414,13 @@ fn explain_read_only(err: StoreError, path: &Path) -> StoreError {
 /// A non-empty file that does not start with SQLite's header is someone else's: refuse it
 /// before SQLite (or WAL setup) can write a byte.
 fn check_is_sqlite(path: &Path) -> Result<(), StoreError> {
-    use std::io::Read;
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(StoreError::from_io(e, path)),
-    };
-    let mut header = [0u8; 16];
-    let mut read = 0;
-    while read < header.len() {
-        match file.read(&mut header[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) => return Err(StoreError::from_io(e, path)),
-        }
-    }
-    if read == 0 || &header == SQLITE_MAGIC {
-        Ok(())
-    } else {
-        Err(StoreError::NotADatabase {
+    match crate::header::read_start::<16>(path) {
+        Ok(None) | Ok(Some((_, 0))) => Ok(()),
+        Ok(Some((header, _))) if &header == SQLITE_MAGIC => Ok(()),
+        Ok(Some(_)) => Err(StoreError::NotADatabase {
             path: path.to_owned(),
-        })
+        }),
+        Err(e) => Err(StoreError::from_io(e, path)),
     }
 }
 

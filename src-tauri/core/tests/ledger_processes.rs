@@ -378,3 +378,55 @@ fn paused_zombie_owner_writes_nothing_after_takeover() {
         eprintln!("zombie (self-fence {self_fence} ms) stopped {stopped_after:?} after SIGCONT");
     }
 }
+
+/// A second `Store` opened on a file this process already has open must leave the first
+/// one's SQLite locks alone. POSIX drops all of a process's locks on a file when any of its
+/// descriptors of that file is closed; a header check that opened and closed the file did
+/// exactly that, so another process's clean close believed it was the last user and deleted
+/// the `-wal` and `-shm` under the live store (seen as `disk I/O error` and "database disk
+/// image is malformed" in the race above, about one run in 25 under load).
+#[test]
+fn a_second_open_in_one_process_keeps_the_first_stores_locks() {
+    let db = temp_db();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let first = open_store(&db.path).await;
+        sqlx::query("CREATE TABLE probe_rows (n INTEGER NOT NULL)")
+            .execute(first.pool())
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO probe_rows VALUES (1)")
+            .execute(first.pool())
+            .await
+            .unwrap();
+        let shm = db.path.with_extension("sqlite3-shm");
+        let wal = db.path.with_extension("sqlite3-wal");
+        assert!(
+            shm.exists() && wal.exists(),
+            "the live store has its -wal and -shm"
+        );
+
+        // The same file opened again in this process (the app does this: the window's store
+        // and a sync's store), then closed.
+        open_store(&db.path).await.close().await;
+
+        // Another process reads and closes cleanly; it must see it is not the last user.
+        let (lines, code) = probe_output(probe(&db.path).arg("touch"));
+        assert_eq!(code, 0, "the other process ran: {lines:?}");
+        assert!(
+            shm.exists() && wal.exists(),
+            "another process's clean close deleted the -wal/-shm of a store still open here"
+        );
+
+        sqlx::query("INSERT INTO probe_rows VALUES (2)")
+            .execute(first.pool())
+            .await
+            .expect("the first store still writes");
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM probe_rows")
+            .fetch_one(first.pool())
+            .await
+            .expect("the first store still reads");
+        assert_eq!(rows, 2);
+        first.close().await;
+    });
+}

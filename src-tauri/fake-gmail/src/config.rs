@@ -71,6 +71,12 @@ pub struct Lies {
     /// `messages.get` of these ids answers valid JSON of about this many bytes, almost all of
     /// it the `raw` field, streamed in chunks (never held whole by the fake).
     pub huge_answers: Option<(Vec<String>, u64)>,
+    /// `users.getProfile` answers valid JSON of about this many bytes (a huge `emailAddress`),
+    /// streamed the same way.
+    pub huge_profile: Option<u64>,
+    /// `labels.list` answers valid JSON of about this many bytes (one label with a huge name),
+    /// streamed the same way.
+    pub huge_labels: Option<u64>,
     /// An id added to every `messages.list` page and, as an added message, to every
     /// `history.list` answer (`../../x`, `x?format=full`, …).
     pub hostile_id: Option<String>,

@@ -50,6 +50,9 @@ enum Command {
     },
     /// Hold an exclusive lock on the database until killed.
     Lock,
+    /// Read the ledger once and close cleanly, as the last user of a file would (SQLite
+    /// then checkpoints and deletes the `-wal` and `-shm` if no other process has it open).
+    Touch,
 }
 
 fn emit(value: serde_json::Value) {
@@ -105,6 +108,13 @@ async fn main() {
                 .expect("exclusive lock");
             emit(json!({"locked": true}));
             std::future::pending::<()>().await;
+        }
+        Command::Touch => {
+            match ledger.history(1, None).await {
+                Ok(runs) => emit(json!({"runs": runs.len()})),
+                Err(e) => fail(&e),
+            }
+            store.close_checkpointed().await;
         }
     }
 }

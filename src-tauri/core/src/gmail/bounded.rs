@@ -6,7 +6,8 @@
 //! a `String` and decodes it — about three copies of whatever the server chose to send, 16 at a
 //! time, with no limit. So `messages.get` (whose honest answers are large: Gmail's limit is
 //! 25 MB attached, about 35 MB once base64-encoded), `messages.list` and `history.list` (which
-//! a server can page through forever) are sent here instead: through the same hub client
+//! a server can page through forever), and `users.getProfile` and `labels.list` (small when
+//! honest, but a server may send any size) are sent here instead: through the same hub client
 //! (connector, connection pool), the same access tokens, the same error classification and
 //! `google-gmail1`'s own response types for the pages, but with the body read frame by frame
 //! (`BodyExt::frame`) into a buffer that may never pass [`ResponseLimits::cap`], and a
@@ -20,8 +21,7 @@
 //! waits on nothing but the network, so lanes always come free. Bytes of bodies in flight are
 //! then at most `slots * small + lanes * cap` (the defaults: 16 * 2 MiB + 2 * 48 MiB =
 //! 128 MiB), however many requests the engine runs at once; the decoded copy (3/4 of its
-//! body) is held under the same permits until the message is parsed. `users.getProfile` and
-//! `labels.list`, one small answer each per run, stay with `google-gmail1`'s call builders.
+//! body) is held under the same permits until the message is parsed.
 use std::sync::Arc;
 
 use http_body_util::BodyExt;

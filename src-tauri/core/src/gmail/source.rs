@@ -11,7 +11,7 @@ use crate::sync::{
 };
 
 use super::bounded::{self, Budget, Held, ResponseLimits};
-use super::errors::{self, classify};
+use super::errors;
 use super::{ids, AccessTokens, Connector, GmailEndpoint, TokenGrant};
 
 /// The signed-in user, as Gmail's API names them.
@@ -213,13 +213,7 @@ fn decode_message(bytes: &[u8], id: &str) -> Result<RawMessage, SourceError> {
 
 impl MailSource for GmailSource {
     async fn profile(&self) -> Result<Profile, SourceError> {
-        let (_, profile) = self
-            .hub
-            .users()
-            .get_profile(ME)
-            .doit()
-            .await
-            .map_err(classify)?;
+        let profile: google_gmail1::api::Profile = self.get_page("profile", &[]).await?;
         Ok(Profile {
             email_address: profile.email_address.unwrap_or_default(),
             messages_total: profile.messages_total.unwrap_or(0).max(0) as u64,
@@ -230,13 +224,7 @@ impl MailSource for GmailSource {
     }
 
     async fn labels(&self) -> Result<Vec<Label>, SourceError> {
-        let (_, list) = self
-            .hub
-            .users()
-            .labels_list(ME)
-            .doit()
-            .await
-            .map_err(classify)?;
+        let list: google_gmail1::api::ListLabelsResponse = self.get_page("labels", &[]).await?;
         Ok(list
             .labels
             .unwrap_or_default()

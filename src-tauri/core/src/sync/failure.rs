@@ -16,8 +16,10 @@ pub(crate) fn from_source(e: &SourceError) -> RunFailure {
         | SourceError::Refused { .. }
         | SourceError::Malformed(_)
         | SourceError::Protocol(_)
-        | SourceError::TooLarge { .. }
         | SourceError::NotFound(_) => ("GmailError", ErrorTag::Gmail),
+        // A message past the cap is skipped where it is fetched; one that ends the run is
+        // an answer the sync cannot go on without (the profile, the label list).
+        SourceError::TooLarge { .. } => ("TooLarge", ErrorTag::TooLarge),
     };
     RunFailure::new(name, e.to_string(), tag)
 }

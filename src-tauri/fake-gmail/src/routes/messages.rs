@@ -204,25 +204,13 @@ pub(crate) fn get(shared: &Shared, id: &str, params: &Params) -> Result<Vec<u8>,
 /// A `messages.get` answer of about `bytes` bytes: valid JSON whose `raw` is that many `A`s
 /// (valid base64url), streamed chunk by chunk without a Content-Length, as Gmail streams.
 pub(crate) fn huge(id: &str, bytes: u64) -> axum::response::Response {
-    use axum::body::{Body, Bytes};
-    use axum::http::header;
-    static CHUNK: [u8; 64 * 1024] = [b'A'; 64 * 1024];
-    let head = Bytes::from(format!(
-        r#"{{"id":"{id}","threadId":"{id}","labelIds":["INBOX"],"sizeEstimate":{bytes},"raw":""#
-    ));
-    let chunks = bytes.div_ceil(CHUNK.len() as u64);
-    let body = futures::stream::iter(
-        std::iter::once(head)
-            .chain((0..chunks).map(|_| Bytes::from_static(&CHUNK)))
-            .chain(std::iter::once(Bytes::from_static(b"\"}")))
-            .map(Ok::<_, std::io::Error>),
-    );
-    let mut response = axum::response::Response::new(Body::from_stream(body));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json; charset=UTF-8"),
-    );
-    response
+    super::streamed_json(
+        format!(
+            r#"{{"id":"{id}","threadId":"{id}","labelIds":["INBOX"],"sizeEstimate":{bytes},"raw":""#
+        ),
+        bytes,
+        b"\"}",
+    )
 }
 
 fn find_part<'a>(tree: &'a PartTree, path: &str) -> Option<&'a PartTree> {

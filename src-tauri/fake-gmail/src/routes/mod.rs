@@ -67,6 +67,27 @@ async fn log_path(
     next.run(request).await
 }
 
+/// A JSON answer of about `bytes` bytes: `head`, then `A`s streamed in 64 KiB chunks (never
+/// held whole by the fake), then `tail`; the hostile answers of [`crate::Lies`].
+pub(crate) fn streamed_json(head: String, bytes: u64, tail: &'static [u8]) -> Response {
+    use axum::body::{Body, Bytes};
+    use axum::http::header;
+    static CHUNK: [u8; 64 * 1024] = [b'A'; 64 * 1024];
+    let chunks = bytes.div_ceil(CHUNK.len() as u64);
+    let body = futures::stream::iter(
+        std::iter::once(Bytes::from(head))
+            .chain((0..chunks).map(|_| Bytes::from_static(&CHUNK)))
+            .chain(std::iter::once(Bytes::from_static(tail)))
+            .map(Ok::<_, std::io::Error>),
+    );
+    let mut response = Response::new(Body::from_stream(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    response
+}
+
 fn bad_path(rejection: PathRejection) -> Response {
     GoogleError::bad_request(format!("Invalid request path: {rejection}")).into_response()
 }
@@ -82,6 +103,19 @@ async fn profile_route(
         Err(rejection) => return bad_path(rejection),
     };
     let params = Params::parse(query.as_deref());
+    if let Some(bytes) = shared.knobs().lies.huge_profile {
+        return match shared
+            .admit(Endpoint::Profile, &headers, &user, &params)
+            .await
+        {
+            Ok(_) => streamed_json(
+                r#"{"historyId":"1","messagesTotal":1,"emailAddress":""#.into(),
+                bytes,
+                b"\"}",
+            ),
+            Err(error) => error.into_response(),
+        };
+    }
     shared
         .serve(Endpoint::Profile, &headers, &user, &params, || {
             profile::profile(&shared)
@@ -100,6 +134,19 @@ async fn labels_route(
         Err(rejection) => return bad_path(rejection),
     };
     let params = Params::parse(query.as_deref());
+    if let Some(bytes) = shared.knobs().lies.huge_labels {
+        return match shared
+            .admit(Endpoint::LabelsList, &headers, &user, &params)
+            .await
+        {
+            Ok(_) => streamed_json(
+                r#"{"labels":[{"id":"Label_1","type":"user","name":""#.into(),
+                bytes,
+                b"\"}]}",
+            ),
+            Err(error) => error.into_response(),
+        };
+    }
     shared
         .serve(Endpoint::LabelsList, &headers, &user, &params, || {
             labels::list(&shared)
