@@ -332,6 +332,90 @@ async fn auto_sync_on_launch_and_the_tray_sync_now_path_both_sync() {
     );
 }
 
+/// The database is damaged while the window is open (random bytes over its middle), and the
+/// command line's `status` finds it: the window's next "Fetch" sets the file aside (kept, not
+/// deleted), rebuilds the mail from the server with a full sync, and the ledger keeps its
+/// history with a `corrupt` row saying what happened — without restarting the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_database_is_set_aside_and_rebuilt_from_the_window() {
+    use std::os::unix::fs::FileExt;
+    let app = App::launch(slow(0)).await;
+    app.click("#fetch-button").await;
+    app.wait_for("the first sync starts", Duration::from_secs(30), || async {
+        !app.runs().await.is_empty()
+    })
+    .await;
+    let first = wait_finished(&app, Duration::from_secs(120)).await;
+    assert_eq!(first["status"], "success", "the first sync: {first}");
+
+    // A command-line sync beside the window (nothing new to fetch); its clean close folds
+    // the write-ahead log into the file, so the mail is in the file itself.
+    let beside = app
+        .cli(&["sync"])
+        .output()
+        .expect("run a command-line sync");
+    assert_eq!(
+        beside.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&beside.stderr)
+    );
+    let db = app.data_dir().join("inbox-sync.sqlite3");
+    let len = std::fs::metadata(&db).unwrap().len();
+    assert!(len > 256 * 1024, "the mail is in the file: {len} bytes");
+    let middle = (len / 2) & !4095;
+    let garbage: Vec<u8> = (0..16_384u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    // A positional write by this process (which has no SQLite connection to the file).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .write_all_at(&garbage, middle)
+        .unwrap();
+
+    let status = app.cli(&["status"]).output().expect("run status");
+    let said = String::from_utf8_lossy(&status.stderr).into_owned()
+        + &String::from_utf8_lossy(&status.stdout);
+    assert!(
+        said.contains("[corrupt]") || said.contains("damaged"),
+        "the command line finds the damage: {said}"
+    );
+
+    app.click("#fetch-button").await;
+    // While the damaged file is swapped for a fresh one, a read may briefly fail: only a
+    // finished rebuild counts.
+    app.wait_for("the rebuild ends", Duration::from_secs(120), || async {
+        let Ok(Value::Array(runs)) = app.try_invoke("list_runs", json!({"limit": 500})).await
+        else {
+            return false;
+        };
+        runs.iter().any(|r| r["errorTag"] == "corrupt")
+            && runs.first().is_some_and(|r| r["status"] == "success")
+    })
+    .await;
+    let runs = app.runs().await;
+    assert!(
+        runs.iter()
+            .any(|r| r["id"] == first["id"] && r["status"] == "success"),
+        "the first sync is still in the history: {runs:?}"
+    );
+    let aside: Vec<PathBuf> = files_under(&app.data_dir())
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("inbox-sync.sqlite3.damaged-")
+                && !name.contains("-wal")
+                && !name.contains("-shm")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "the damaged file is kept beside: {aside:?}");
+    wait_state(&app, "idle", Duration::from_secs(10)).await;
+    assert_inbox_is_server(&app).await;
+    app.screenshot("rebuilt-after-damage").await;
+}
+
 /// A sync started in one window shows running (button disabled) in a second window, and stopping it there ends it as cancelled in both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_windows_show_one_sync_and_either_can_stop_it() {

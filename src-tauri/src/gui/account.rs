@@ -143,7 +143,7 @@ pub async fn connect_account(
                 .switch_to(&app, &shown, Mailbox::Account(record))
                 .await?;
             sign_in_event(&app, json!({ "phase": "done" }));
-            spawn_sync(app.clone(), shown.get(), Trigger::Button);
+            spawn_sync(app.clone(), shown.inner().clone(), Trigger::Button);
             Ok(state.view())
         }
         Err(e) => {

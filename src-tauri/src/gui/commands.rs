@@ -30,7 +30,7 @@ pub async fn start(
             ))
         }
     };
-    start_sync(&app, &shown.get(), trigger).await
+    start_sync(&app, &shown, trigger).await
 }
 
 /// Opens another window on the same app (what the tray's "New window" does).

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use inbox_sync_core::sync::{MailCounts, MailStore};
-use inbox_sync_core::SyncRun;
+use inbox_sync_core::{SyncRun, Trigger};
 use serde_json::json;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
+use super::shown::ShownMailbox;
 use super::{notify, tray};
 use crate::app::{LiveRun, OpenMailbox, RunningSync};
 
@@ -52,10 +53,19 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, open: Arc<OpenMailbox>, runni
     if let Err(e) = end.wait().await {
         tracing::error!(run_id, code = %e.code, "the sync ended with an error: {}", e.message);
     }
-    if let Some(run) = announce_end(&app, &open, run_id).await {
-        notify::run_ended(&app, &run);
+    let ended = announce_end(&app, &open, run_id).await;
+    if let Some(run) = &ended {
+        notify::run_ended(&app, run);
     }
     tray::show_run(&app, None);
+    // Damage found by this sync (or the check after it): set the file aside and rebuild at
+    // once, as the command line does — once, never after a sync that was itself a rebuild.
+    if open.damage().is_some() && open.repaired().is_none() {
+        if let Some(shown) = app.try_state::<Arc<ShownMailbox>>() {
+            let trigger = ended.map_or(Trigger::Button, |run| run.trigger);
+            super::shown::spawn_sync(app.clone(), shown.inner().clone(), trigger);
+        }
+    }
 }
 
 async fn forward_progress<R: Runtime>(app: &AppHandle<R>, mail: &MailStore, mut live: LiveRun) {

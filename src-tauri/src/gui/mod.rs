@@ -65,7 +65,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
         Err(e) => Err(e),
     };
     let shown = match open {
-        Ok(open) => Arc::new(ShownMailbox::new(open)),
+        Ok(open) => Arc::new(ShownMailbox::new(open, dir.clone())),
         Err(e) => return e.report(),
     };
     let settings_path = settings::file(dir.path());
@@ -120,7 +120,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             watcher::spawn(handle.clone(), shown.clone());
             let current = settings::load(&handle, &settings_path);
             if current.auto_sync_on_launch {
-                spawn_sync(handle.clone(), shown.get(), Trigger::Launch);
+                spawn_sync(handle.clone(), shown.clone(), Trigger::Launch);
             }
             spawn_schedule(handle, shown.clone(), settings_path.clone());
             Ok(())
@@ -152,7 +152,7 @@ fn spawn_schedule(app: tauri::AppHandle, shown: Arc<ShownMailbox>, settings_path
             let interval = settings::load(&app, &settings_path).sync_interval_minutes;
             if interval > 0 && waited >= Duration::from_secs(60 * u64::from(interval)) {
                 waited = Duration::ZERO;
-                spawn_sync(app.clone(), shown.get(), Trigger::Schedule);
+                spawn_sync(app.clone(), shown.clone(), Trigger::Schedule);
             }
         }
     });

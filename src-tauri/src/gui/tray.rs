@@ -46,8 +46,8 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// What "Sync now" does; the launch hook and the `start` command with trigger `tray` go
 /// through the same `start_sync`.
 pub fn sync_now_clicked<R: Runtime>(app: &AppHandle<R>) {
-    let open = app.state::<Arc<ShownMailbox>>().get();
-    spawn_sync(app.clone(), open, Trigger::Tray);
+    let shown = app.state::<Arc<ShownMailbox>>().inner().clone();
+    spawn_sync(app.clone(), shown, Trigger::Tray);
 }
 
 /// Reflects the running sync (or none) in the "Sync now" item.
