@@ -2,9 +2,12 @@
 //! `kill -9`: a sync killed at any point never leaves the index and the messages apart.
 use std::path::Path;
 use std::process::{Command, Stdio};
+// Only the kill -9 test (unix signals) waits and times.
+#[cfg(unix)]
 use std::time::{Duration, Instant};
 
 use fake_gmail::{FakeConfig, FakeGmail};
+#[cfg(unix)]
 use inbox_sync_core::{Store, StoreOptions};
 use serde_json::Value;
 
@@ -39,6 +42,7 @@ fn search(data: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 /// The index's own row count and FTS5's integrity check against the messages table.
+#[cfg(unix)]
 async fn index_matches_messages(data: &Path) -> (i64, i64) {
     let store = Store::open(&data.join("inbox-sync.sqlite3"), StoreOptions::default())
         .await
