@@ -403,13 +403,11 @@ impl MailStore {
     }
 
     pub async fn counts(&self) -> Result<MailCounts, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM links), \
-             (SELECT count(*) FROM messages WHERE defects IS NOT NULL)",
-        )
-        .fetch_one(self.pool())
-        .await
-        .map_err(|e| self.failed(e))?;
+        // Kept by triggers (migration 0006): one row, never a scan.
+        let row = sqlx::query("SELECT messages, links, with_defects FROM mail_totals WHERE id = 1")
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(MailCounts {
             messages: row.get(0),
             links: row.get(1),
@@ -477,7 +475,10 @@ impl MailStore {
         let search = search.and_then(|q| super::search::compile(q, now_ms));
         let mut conditions = vec![
             // Plain `?`s only: sqlx numbers unnamed parameters on its own, apart from `?1`.
-            "(? IS NULL OR EXISTS (SELECT 1 FROM json_each(messages.label_ids) WHERE value = ?))"
+            // A key probe per row read in date order (an `IN (…)` list of a big label would be
+            // built whole first: 19 ms instead of 0.07 ms for Inbox at 100,000 messages).
+            "(? IS NULL OR EXISTS (SELECT 1 FROM message_labels \
+              WHERE label_id = ? AND message_id = messages.id))"
                 .to_string(),
         ];
         if let Some(search) = &search {
@@ -523,12 +524,30 @@ impl MailStore {
             .fetch_all(self.pool())
             .await
             .map_err(|e| self.failed(e))?;
-        let count_sql = format!("SELECT count(*) AS n FROM messages WHERE {filter}");
-        let total: i64 = bind_all(&count_sql, label, search.as_ref())
-            .fetch_one(self.pool())
-            .await
-            .map_err(|e| self.failed(e))?
-            .get("n");
+        // Without search words the total is a row the triggers keep (migration 0006); with
+        // them, the matches are counted (found through the full-text index).
+        let total: i64 = match (&search, label) {
+            (None, None) => sqlx::query_scalar("SELECT messages FROM mail_totals WHERE id = 1")
+                .fetch_one(self.pool())
+                .await
+                .map_err(|e| self.failed(e))?,
+            (None, Some(label)) => {
+                sqlx::query_scalar("SELECT total FROM label_counts WHERE label_id = ?")
+                    .bind(label)
+                    .fetch_optional(self.pool())
+                    .await
+                    .map_err(|e| self.failed(e))?
+                    .unwrap_or(0)
+            }
+            (Some(_), _) => {
+                let count_sql = format!("SELECT count(*) AS n FROM messages WHERE {filter}");
+                bind_all(&count_sql, label, search.as_ref())
+                    .fetch_one(self.pool())
+                    .await
+                    .map_err(|e| self.failed(e))?
+                    .get("n")
+            }
+        };
         let summaries = rows
             .iter()
             .map(|row| MessageSummary {
@@ -544,13 +563,9 @@ impl MailStore {
     /// and how many of those are unread.
     pub async fn labels(&self) -> Result<Vec<LabelView>, StoreError> {
         let rows = sqlx::query(
-            "WITH counts AS ( \
-                 SELECT j.value AS id, count(*) AS total, \
-                        sum(EXISTS (SELECT 1 FROM json_each(m.label_ids) u WHERE u.value = 'UNREAD')) AS unread \
-                 FROM messages m, json_each(m.label_ids) j GROUP BY j.value) \
-             SELECT l.id, l.name, l.kind, l.text_color, l.background_color, \
+            "SELECT l.id, l.name, l.kind, l.text_color, l.background_color, \
                     coalesce(c.total, 0) AS total, coalesce(c.unread, 0) AS unread \
-             FROM labels l LEFT JOIN counts c ON c.id = l.id ORDER BY l.position",
+             FROM labels l LEFT JOIN label_counts c ON c.label_id = l.id ORDER BY l.position",
         )
         .fetch_all(self.pool())
         .await
