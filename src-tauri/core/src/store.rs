@@ -88,7 +88,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(options.lock_wait.min(Duration::from_secs(5)))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Statement journals (and sorts) in memory, not in temporary files: each stored
+            // message's insert (its triggers: full-text index, label counts) kept a statement
+            // journal that spilled to a temp file — 9 MB written a batch of 100, 26 times the
+            // database's own size over a sync (strace: 87,225 pwrite calls for 2,000 messages).
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .min_connections(0)
