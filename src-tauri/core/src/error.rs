@@ -135,10 +135,7 @@ impl StoreError {
 /// True when the file starts with SQLite's header: SQLite calling it "not a database" then
 /// means damage, not someone else's file.
 fn has_sqlite_header(path: &Path) -> bool {
-    matches!(
-        crate::header::read_start::<16>(path),
-        Ok(Some((header, 16))) if &header == b"SQLite format 3\0"
-    )
+    matches!(crate::header::has_sqlite_magic(path), Ok(Some(true)))
 }
 
 /// What the ledger reports besides storage trouble.

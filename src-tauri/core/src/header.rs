@@ -19,12 +19,16 @@
 use std::io;
 use std::path::Path;
 
-/// Up to the first `N` bytes of the file at `path` (fewer when it is shorter); `None` when
-/// there is no file.
-pub(crate) fn read_start<const N: usize>(path: &Path) -> io::Result<Option<([u8; N], usize)>> {
-    let mut bytes = [0u8; N];
+/// The 16 bytes every SQLite database starts with.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` starts with SQLite's header; `None` when there is no file or
+/// it is empty (SQLite makes a new database there).
+pub(crate) fn has_sqlite_magic(path: &Path) -> io::Result<Option<bool>> {
+    let mut bytes = [0u8; 16];
     match read_into(path, &mut bytes) {
-        Ok(read) => Ok(Some((bytes, read))),
+        Ok(0) => Ok(None),
+        Ok(_) => Ok(Some(&bytes == SQLITE_MAGIC)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
