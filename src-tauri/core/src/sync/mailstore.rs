@@ -1,6 +1,6 @@
 //! The synced mail in SQLite: the writes the engine makes inside its fenced transactions,
 //! the sync cursor, and the reads the command line, the window and the tests use.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -59,8 +59,15 @@ pub(crate) async fn existing_ids(
     Ok(rows.into_iter().collect())
 }
 
-/// Stores messages (a message already stored is left as it is) with their links.
-/// Returns `(messages inserted, links inserted)`.
+/// Messages per INSERT statement: 17 values each, far below SQLite's 32,766 variables.
+const MESSAGE_ROWS: usize = 500;
+/// Links per INSERT statement (4 values each).
+const LINK_ROWS: usize = 2_000;
+
+/// Stores messages (a message already stored is left as it is) with their links, in a few
+/// multi-row statements: one statement a message (and one a link) cost more in round trips to
+/// SQLite's worker thread than SQLite spent on the rows. Returns `(messages inserted, links
+/// inserted)`.
 pub(crate) async fn insert_messages(
     conn: &mut SqliteConnection,
     run_id: i64,
@@ -68,63 +75,79 @@ pub(crate) async fn insert_messages(
     now: i64,
     messages: &[FetchedMessage],
 ) -> Result<(i64, i64), sqlx::Error> {
-    let (mut inserted, mut links) = (0, 0);
-    for m in messages {
-        let p = &m.parsed;
-        let attachments = (!p.attachments.is_empty()).then(|| {
-            serde_json::Value::Array(
-                p.attachments
-                    .iter()
-                    .map(|a| serde_json::json!({"filename": a.filename, "mimeType": a.mime_type, "size": a.size}))
-                    .collect(),
-            )
-            .to_string()
-        });
-        let defects =
-            (!p.defects.is_empty()).then(|| serde_json::to_string(&p.defects).unwrap_or_default());
-        let id: Option<i64> = sqlx::query_scalar(
+    let mut inserted: HashMap<String, i64> = HashMap::new();
+    for chunk in messages.chunks(MESSAGE_ROWS) {
+        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO messages (gmail_id, thread_id, label_ids, from_addr, to_addr, subject, \
              date_ms, internal_date_ms, snippet, text_body, html_body, size_estimate, attachments, \
-             defects, seen_epoch, run_id, stored_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (gmail_id) DO NOTHING RETURNING id",
-        )
-        .bind(&m.meta.id)
-        .bind(&m.meta.thread_id)
-        .bind(json_ids(&m.meta.label_ids))
-        .bind(p.from.as_deref())
-        .bind(p.to.as_deref())
-        .bind(p.subject.as_deref())
-        .bind(p.date_ms)
-        .bind(m.meta.internal_date_ms)
-        .bind(&p.snippet)
-        .bind(p.text_body.as_deref())
-        .bind(p.html_body.as_deref())
-        .bind(m.meta.size_estimate)
-        .bind(attachments)
-        .bind(defects)
-        .bind(epoch)
-        .bind(run_id)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(id) = id else { continue };
-        inserted += 1;
-        for (position, link) in p.links.iter().enumerate() {
-            let done = sqlx::query(
-                "INSERT INTO links (message_id, position, url, domain) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (message_id, url) DO NOTHING",
-            )
-            .bind(id)
-            .bind(position as i64)
-            .bind(&link.url)
-            .bind(&link.domain)
-            .execute(&mut *conn)
-            .await?;
-            links += done.rows_affected() as i64;
+             defects, seen_epoch, run_id, stored_at) ",
+        );
+        sql.push_values(chunk, |mut row, m| {
+            let p = &m.parsed;
+            let attachments = (!p.attachments.is_empty()).then(|| {
+                serde_json::Value::Array(
+                    p.attachments
+                        .iter()
+                        .map(|a| serde_json::json!({"filename": a.filename, "mimeType": a.mime_type, "size": a.size}))
+                        .collect(),
+                )
+                .to_string()
+            });
+            let defects = (!p.defects.is_empty())
+                .then(|| serde_json::to_string(&p.defects).unwrap_or_default());
+            row.push_bind(&m.meta.id)
+                .push_bind(&m.meta.thread_id)
+                .push_bind(json_ids(&m.meta.label_ids))
+                .push_bind(p.from.as_deref())
+                .push_bind(p.to.as_deref())
+                .push_bind(p.subject.as_deref())
+                .push_bind(p.date_ms)
+                .push_bind(m.meta.internal_date_ms)
+                .push_bind(&p.snippet)
+                .push_bind(p.text_body.as_deref())
+                .push_bind(p.html_body.as_deref())
+                .push_bind(m.meta.size_estimate)
+                .push_bind(attachments)
+                .push_bind(defects)
+                .push_bind(epoch)
+                .push_bind(run_id)
+                .push_bind(now);
+        });
+        sql.push(" ON CONFLICT (gmail_id) DO NOTHING RETURNING id, gmail_id");
+        for row in sql.build().fetch_all(&mut *conn).await? {
+            inserted.insert(row.try_get("gmail_id")?, row.try_get("id")?);
         }
     }
-    Ok((inserted, links))
+    let stored = inserted.len() as i64;
+    // Links of the messages just inserted only (one already stored keeps the links it has),
+    // each message's once, in the order its text gave them.
+    let mut links = Vec::new();
+    for m in messages {
+        if let Some(id) = inserted.remove(m.meta.id.as_str()) {
+            links.extend(
+                m.parsed
+                    .links
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| (id, i as i64, l)),
+            );
+        }
+    }
+    let mut stored_links = 0;
+    for chunk in links.chunks(LINK_ROWS) {
+        let mut sql = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO links (message_id, position, url, domain) ",
+        );
+        sql.push_values(chunk, |mut row, (id, position, link)| {
+            row.push_bind(*id)
+                .push_bind(*position)
+                .push_bind(&link.url)
+                .push_bind(&link.domain);
+        });
+        sql.push(" ON CONFLICT (message_id, url) DO NOTHING");
+        stored_links += sql.build().execute(&mut *conn).await?.rows_affected() as i64;
+    }
+    Ok((stored, stored_links))
 }
 
 /// Records that the full sync pass `epoch` saw these stored messages on the server.
