@@ -683,7 +683,7 @@ pub fn start_xvfb(dir: &Path) -> (String, Child) {
 }
 
 /// The pids of the window processes on this data directory (not command-line syncs).
-fn window_pids(data_dir: &Path) -> Vec<i32> {
+pub fn window_pids(data_dir: &Path) -> Vec<i32> {
     let needle = format!("INBOX_SYNC_DATA_DIR={}", data_dir.display());
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {

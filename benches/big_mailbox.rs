@@ -1,0 +1,455 @@
+//! Big mailboxes: our sync, search and paging on 250,000 messages, and the app opened on them.
+//! A benchmark, not a test — it prints figures and asserts only that the work was done:
+//!
+//!     cargo bench --bench big_mailbox                              # 250,000 messages
+//!     BIG_MAILBOX_MESSAGES=25000 cargo bench --bench big_mailbox   # another size
+//!     BIG_MAILBOX_WINDOW=0 cargo bench --bench big_mailbox         # without the window figures
+//!
+//! 1. `inbox-sync fake-gmail` in a process of its own serves the mailbox (no latency, no quota);
+//!    `inbox-sync sync` fetches it all: messages a second, CPU a message (user + system of the
+//!    sync process), its peak RSS, database bytes a message. Then a second sync, which finds
+//!    nothing new (the incremental sync with everything stored).
+//! 2. Search: 50 fixed queries (operators, common and rare words, phrases), each run 5 times
+//!    through the app's own reads (`MailStore::summaries`: first page of 50 and the total):
+//!    p50 / p95 over the 250 runs.
+//! 3. Paging: the first Inbox page and page 2,000 of All mail (read by key, as the window does),
+//!    40 runs each: p95.
+//! 4. The window (needs Xvfb, tauri-driver and WebKitWebDriver, as the window tests): the app
+//!    launched on the synced database, from its process start to the first painted fetch card
+//!    (the page's `__inboxSyncFirstCardAt`), and then the CPU the idle app (and its WebKit
+//!    processes) uses over 60 s.
+#[cfg(target_os = "linux")]
+#[path = "../tests/e2e/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
+fn main() {
+    imp::main();
+}
+
+/// The window harness and the process accounting (wait4, /proc) are Linux's.
+#[cfg(not(target_os = "linux"))]
+mod imp {
+    pub fn main() {
+        eprintln!("big_mailbox measures on Linux only");
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use super::harness;
+
+    use std::io::{BufRead, BufReader};
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use inbox_sync_core::sync::MailStore;
+    use inbox_sync_core::{Store, StoreOptions};
+
+    const APP: &str = env!("CARGO_BIN_EXE_inbox-sync");
+    const PAGE: u32 = 50;
+
+    /// The queries of the search figure: Gmail's words, common and rare words, phrases.
+    const QUERIES: [&str; 50] = [
+        "invoice",
+        "meeting",
+        "budget",
+        "coffee",
+        "falcon",
+        "lisbon",
+        "kyoto",
+        "hooli",
+        "globex",
+        "password",
+        "shipped",
+        "onboarding",
+        "offsite",
+        "\"quarterly report\"",
+        "\"project falcon\"",
+        "\"security alert\"",
+        "\"weekly digest\"",
+        "\"next steps\"",
+        "from:alice",
+        "from:volkov",
+        "from:example.org",
+        "to:demo",
+        "subject:invoice",
+        "subject:reminder",
+        "subject:\"meeting notes\"",
+        "label:inbox",
+        "label:work",
+        "label:Work/Clients",
+        "label:travel",
+        "label:receipts",
+        "is:unread",
+        "is:starred",
+        "has:attachment",
+        "has:link",
+        "is:unread invoice",
+        "is:starred label:work",
+        "has:attachment from:alice",
+        "label:travel kyoto",
+        "after:2024/01/01",
+        "before:2023/06/01",
+        "older_than:1y",
+        "newer_than:30d",
+        "invoice -shipped",
+        "coffee OR lunch",
+        "lisbon OR oslo OR tallinn",
+        "budget -label:inbox",
+        "zyzzyva",
+        "xylophone",
+        "qwertyuiop",
+        "\"never said this\"",
+    ];
+
+    pub fn main() {
+        let messages: usize = std::env::var("BIG_MAILBOX_MESSAGES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(250_000);
+        let window = std::env::var("BIG_MAILBOX_WINDOW").map_or(true, |v| v != "0");
+        let dir = tempfile::Builder::new()
+            .prefix("inbox-sync-big-")
+            .tempdir()
+            .expect("a scratch folder");
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).expect("data folder");
+
+        let started = Instant::now();
+        let (mut fake, url) = start_fake(messages);
+        eprintln!(
+            "fake Gmail with {messages} messages up in {:.1} s at {url}",
+            started.elapsed().as_secs_f64()
+        );
+        let full = measured_sync(&data, &url);
+        let database = data.join("inbox-sync.sqlite3");
+        let bytes = std::fs::metadata(&database).map_or(0, |m| m.len());
+        let again = measured_sync(&data, &url);
+        let _ = fake.kill();
+        let _ = fake.wait();
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let reads = runtime.block_on(reads(&database, messages));
+
+        println!();
+        println!("| figure ({messages} messages) | measured |");
+        println!("|---|---|");
+        println!(
+            "| full sync, fake in its own process | {:.1} s, {:.0} msg/s |",
+            full.wall.as_secs_f64(),
+            messages as f64 / full.wall.as_secs_f64()
+        );
+        println!(
+            "| CPU a message (sync process, user + system) | {:.0} µs |",
+            full.cpu.as_secs_f64() * 1e6 / messages as f64
+        );
+        println!("| peak RSS of the sync | {:.0} MB |", full.peak_rss_mb);
+        println!(
+            "| database | {:.0} MB, {:.0} bytes a message |",
+            bytes as f64 / 1e6,
+            bytes as f64 / messages as f64
+        );
+        println!(
+            "| incremental sync, nothing new | {:.2} s ({:.2} s CPU, {:.0} MB) |",
+            again.wall.as_secs_f64(),
+            again.cpu.as_secs_f64(),
+            again.peak_rss_mb
+        );
+        println!(
+            "| search, 50 queries × 5: p50 / p95 / slowest | {:.1} / {:.1} / {:.1} ms ({}) |",
+            reads.search_p50, reads.search_p95, reads.slowest.1, reads.slowest.0
+        );
+        println!("| first Inbox page, p95 | {:.2} ms |", reads.first_page_p95);
+        println!(
+            "| page {} of All mail, p95 | {:.2} ms |",
+            reads.deep_page, reads.deep_page_p95
+        );
+        if window {
+            let (launch, idle) = runtime.block_on(window_figures(&data));
+            println!("| launch to painted fetch card | {:.2} s |", launch);
+            println!(
+                "| idle app over 60 s | {:.3} % of a core (app process), {:.3} % (with WebKit's processes) |",
+                idle.0, idle.1
+            );
+        }
+    }
+
+    /// `inbox-sync fake-gmail` on a free port; its first line of output is its URL.
+    fn start_fake(messages: usize) -> (Child, String) {
+        let mut fake = Command::new(APP)
+            .args(["fake-gmail", "--quota", "0", "--messages"])
+            .arg(messages.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start inbox-sync fake-gmail");
+        let mut line = String::new();
+        BufReader::new(fake.stdout.take().expect("its output"))
+            .read_line(&mut line)
+            .expect("the fake prints its URL");
+        assert!(line.starts_with("http://"), "the fake's URL, got {line:?}");
+        (fake, line.trim().to_string())
+    }
+
+    struct Measured {
+        wall: Duration,
+        cpu: Duration,
+        peak_rss_mb: f64,
+    }
+
+    /// One `inbox-sync sync` against the fake: its wall time, and its CPU and peak RSS from the
+    /// kernel's accounting of that one child (wait4).
+    fn measured_sync(data: &Path, url: &str) -> Measured {
+        let started = Instant::now();
+        // Reaped below by wait4, which also gives its CPU and peak RSS.
+        #[allow(clippy::zombie_processes)]
+        let child = Command::new(APP)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["sync", "--quota", "0", "--gmail-base-url", url])
+            .env_remove("INBOX_SYNC_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start inbox-sync sync");
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: waits for our own child, whose pid we hold; both out-pointers are valid.
+        let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+        let wall = started.elapsed();
+        assert_eq!(pid, child.id() as i32, "wait4 on the sync");
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "the sync succeeded (status {status})"
+        );
+        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000);
+        Measured {
+            wall,
+            cpu: time(usage.ru_utime) + time(usage.ru_stime),
+            // Linux reports kilobytes.
+            peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+        }
+    }
+
+    struct Reads {
+        search_p50: f64,
+        search_p95: f64,
+        slowest: (&'static str, f64),
+        first_page_p95: f64,
+        deep_page_p95: f64,
+        deep_page: i64,
+    }
+
+    fn percentile(samples: &mut [f64], p: f64) -> f64 {
+        samples.sort_by(|a, b| a.total_cmp(b));
+        let rank = ((p / 100.0) * samples.len() as f64).ceil() as usize;
+        samples[rank.clamp(1, samples.len()) - 1]
+    }
+
+    fn ms(since: Instant) -> f64 {
+        since.elapsed().as_secs_f64() * 1e3
+    }
+
+    async fn reads(database: &Path, messages: usize) -> Reads {
+        let store = Store::open(database, StoreOptions::default())
+            .await
+            .expect("open the synced database");
+        let pool = store.pool().clone();
+        let mail = MailStore::new(store);
+        let (_, total) = mail.summaries(PAGE, 0, None, None).await.expect("a page");
+        assert_eq!(total as usize, messages, "every message was stored");
+
+        let mut search = Vec::new();
+        let mut slowest = ("", 0.0);
+        let mut by_query = Vec::new();
+        for query in QUERIES {
+            let mut runs = Vec::new();
+            for _ in 0..5 {
+                let t = Instant::now();
+                mail.summaries(PAGE, 0, Some(query), None)
+                    .await
+                    .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+                let took = ms(t);
+                if took > slowest.1 {
+                    slowest = (query, took);
+                }
+                search.push(took);
+                runs.push(took);
+            }
+            by_query.push((percentile(&mut runs, 50.0), query));
+        }
+        by_query.sort_by(|a, b| b.0.total_cmp(&a.0));
+        eprintln!("slowest searches (median of 5):");
+        for (took, query) in by_query.iter().take(12) {
+            eprintln!("  {took:8.2} ms  {query}");
+        }
+
+        let mut first = Vec::new();
+        for _ in 0..40 {
+            let t = Instant::now();
+            mail.summaries(PAGE, 0, None, Some("INBOX"))
+                .await
+                .expect("the Inbox");
+            first.push(ms(t));
+        }
+        // Where page 2,000 starts (or the last full page of a smaller mailbox): the row just
+        // before it, as the window keeps from the page before.
+        let deep_page = (messages / PAGE as usize).min(2_000) as i64;
+        let (date, id): (i64, String) = sqlx::query_as(
+            "SELECT internal_date_ms, gmail_id FROM messages \
+             ORDER BY internal_date_ms DESC, gmail_id DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(i64::from(PAGE) * (deep_page - 1) - 1)
+        .fetch_one(&pool)
+        .await
+        .expect("the key of the deep page");
+        let mut deep = Vec::new();
+        for _ in 0..40 {
+            let t = Instant::now();
+            let (page, _) = mail
+                .summaries_after(PAGE, (date, &id), None, None)
+                .await
+                .expect("the deep page");
+            deep.push(ms(t));
+            assert_eq!(page.len(), PAGE as usize, "page {deep_page} is full");
+        }
+        Reads {
+            search_p50: percentile(&mut search.clone(), 50.0),
+            search_p95: percentile(&mut search, 95.0),
+            slowest,
+            first_page_p95: percentile(&mut first, 95.0),
+            deep_page_p95: percentile(&mut deep, 95.0),
+            deep_page,
+        }
+    }
+
+    /// The app launched (through the window tests' harness) on `data`: seconds from its process
+    /// start to the first painted fetch card, then the idle CPU over 60 s as a percentage of one
+    /// core — of the app process, and of it with its descendants (WebKit's processes).
+    async fn window_figures(data: &Path) -> (f64, (f64, f64)) {
+        harness::write_settings(data, false);
+        let knobs = harness::Knobs {
+            extra_env: vec![("INBOX_SYNC_DATA_DIR".into(), data.display().to_string())],
+            ..harness::Knobs::default()
+        };
+        let app = harness::App::launch(knobs).await;
+        app.wait_for(
+            "the first fetch card is painted",
+            Duration::from_secs(60),
+            || async {
+                !app.eval("return window.__inboxSyncFirstCardAt ?? null")
+                    .await
+                    .is_null()
+            },
+        )
+        .await;
+        let painted_ms = app
+            .eval("return window.__inboxSyncFirstCardAt")
+            .await
+            .as_f64()
+            .expect("a time");
+        let pids = harness::window_pids(data);
+        assert_eq!(pids.len(), 1, "one app process on the data folder");
+        let pid = pids[0];
+        let launch = painted_ms / 1e3 - process_start_epoch(pid);
+
+        // Settle (WebKit finishes its own start-up work), then measure.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let before = (cpu_ticks(&[pid]), cpu_ticks(&with_descendants(pid)));
+        let t = Instant::now();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let after = (cpu_ticks(&[pid]), cpu_ticks(&with_descendants(pid)));
+        let seconds = t.elapsed().as_secs_f64();
+        let hz = clock_ticks();
+        let percent = |a: u64, b: u64| (b.saturating_sub(a)) as f64 / hz / seconds * 100.0;
+        (
+            launch,
+            (percent(before.0, after.0), percent(before.1, after.1)),
+        )
+    }
+
+    fn clock_ticks() -> f64 {
+        // SAFETY: sysconf has no preconditions.
+        (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
+    }
+
+    /// The fields of /proc/PID/stat after the command name.
+    fn stat_fields(pid: i32) -> Vec<String> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        rest.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// utime + stime of these processes, in clock ticks.
+    fn cpu_ticks(pids: &[i32]) -> u64 {
+        pids.iter()
+            .map(|pid| {
+                let f = stat_fields(*pid);
+                // After the name: state is field 3, utime 14, stime 15 (1-based in proc(5)).
+                let n = |i: usize| {
+                    f.get(i - 3)
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .unwrap_or(0)
+                };
+                n(14) + n(15)
+            })
+            .sum()
+    }
+
+    /// When the process started, in seconds since the epoch: now, less the time since its start
+    /// (the uptime now less its start time after boot, both to the clock tick). /proc/stat's boot
+    /// time is in whole seconds, too coarse for this.
+    fn process_start_epoch(pid: i32) -> f64 {
+        let start: f64 = stat_fields(pid)
+            .get(22 - 3)
+            .and_then(|v| v.parse().ok())
+            .expect("the process start time");
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("the uptime");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock after 1970")
+            .as_secs_f64();
+        now - (uptime - start / clock_ticks())
+    }
+
+    /// `pid` and every process below it.
+    fn with_descendants(pid: i32) -> Vec<i32> {
+        let parents: Vec<(i32, i32)> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_string_lossy().parse::<i32>().ok())
+            .filter_map(|p| {
+                let ppid = stat_fields(p).get(4 - 3)?.parse().ok()?;
+                Some((p, ppid))
+            })
+            .collect();
+        let mut tree = vec![pid];
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            tree.extend(
+                parents
+                    .iter()
+                    .filter(|(_, pp)| *pp == parent)
+                    .map(|(p, _)| *p),
+            );
+            i += 1;
+        }
+        tree
+    }
+}
