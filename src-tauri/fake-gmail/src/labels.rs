@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::mailbox::Entry;
+use crate::mailbox::Labels;
 
 pub(crate) const RECEIPTS: &str = "Label_1";
 pub(crate) const TRAVEL: &str = "Label_5";
@@ -110,16 +110,20 @@ pub(crate) struct LabelCounts {
     pub threads_unread: usize,
 }
 
-pub(crate) fn counts<'a>(label: &str, entries: impl Iterator<Item = &'a Entry>) -> LabelCounts {
+/// Counts over messages given as (labels, thread); threads are told apart by their first message.
+pub(crate) fn counts<'a>(
+    label: &str,
+    messages: impl Iterator<Item = (Labels<'a>, u64)>,
+) -> LabelCounts {
     let mut threads = BTreeSet::new();
     let mut unread_threads = BTreeSet::new();
     let mut counts = LabelCounts::default();
-    for entry in entries.filter(|e| e.labels.contains(label)) {
+    for (labels, thread) in messages.filter(|(labels, _)| labels.contains(label)) {
         counts.messages_total += 1;
-        threads.insert(entry.message.thread_id.as_str());
-        if entry.labels.contains("UNREAD") {
+        threads.insert(thread);
+        if labels.contains("UNREAD") {
             counts.messages_unread += 1;
-            unread_threads.insert(entry.message.thread_id.as_str());
+            unread_threads.insert(thread);
         }
     }
     counts.threads_total = threads.len();

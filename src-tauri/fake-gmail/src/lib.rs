@@ -48,8 +48,12 @@
 //! (streamed), ids with `/`, `..`, `?` or `#` in list and history pages; and every request's
 //! path as received is logged ([`FakeHandle::request_paths`]).
 //!
-//! Memory: the mailbox is kept in memory as raw bytes (about 6 KB a message on average, plus
-//! the large messages: 10,000 messages with the default knobs hold about 57 MB).
+//! Memory: messages are made from the seed when they are asked for, not kept: a running fake
+//! holds about 20 bytes a message (its labels, its thread, the generator's state every 256
+//! messages), plus what changed since (labels, deletions, history records) and a small cache of
+//! recent messages. Starting a fake still makes every message once (for labels and counts).
+//! Queries on headers or text (`q=from:…`, words, `has:attachment`) make each message they
+//! look at, so they cost a generation of the mailbox per page; label queries do not.
 
 mod auth;
 pub mod browser;

@@ -1,6 +1,9 @@
 //! The subset of Gmail's search syntax `messages.list?q=` understands; other operators are ignored, never an error.
 
-use crate::mailbox::Entry;
+use std::sync::Arc;
+
+use crate::generate::GeneratedMessage;
+use crate::mailbox::Labels;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Term {
@@ -65,46 +68,60 @@ impl Query {
         Self { terms }
     }
 
-    pub(crate) fn matches(&self, entry: &Entry) -> bool {
+    /// Whether a term looks at more than the labels (and so needs the message made).
+    #[cfg(test)]
+    pub(crate) fn needs_message(&self) -> bool {
         self.terms
             .iter()
-            .all(|(negated, term)| term_matches(term, entry) != *negated)
+            .any(|(_, term)| !matches!(term, Term::Label(_)))
+    }
+
+    /// Whether the label terms match these labels (the other terms are not looked at).
+    pub(crate) fn matches_labels(&self, labels: Labels<'_>) -> bool {
+        self.terms.iter().all(|(negated, term)| match term {
+            Term::Label(label) => label_matches(labels, label) != *negated,
+            _ => true,
+        })
+    }
+
+    /// Whether the terms on headers and parts match; `message` makes the message, and is called
+    /// only when there is such a term. With [`Query::matches_labels`]: whether the query matches.
+    pub(crate) fn matches_message(
+        &self,
+        message: &mut dyn FnMut() -> Arc<GeneratedMessage>,
+    ) -> bool {
+        let mut made: Option<Arc<GeneratedMessage>> = None;
+        self.terms.iter().all(|(negated, term)| match term {
+            Term::Label(_) => true,
+            _ => term_matches(term, made.get_or_insert_with(&mut *message)) != *negated,
+        })
     }
 }
 
-fn header_contains(entry: &Entry, name: &str, needle: &str) -> bool {
-    entry
-        .message
+fn header_contains(message: &GeneratedMessage, name: &str, needle: &str) -> bool {
+    message
         .tree
         .headers
         .iter()
         .any(|(n, v)| n.eq_ignore_ascii_case(name) && v.to_lowercase().contains(needle))
 }
 
-fn term_matches(term: &Term, entry: &Entry) -> bool {
+fn label_matches(labels: Labels<'_>, label: &str) -> bool {
+    let wanted = label.replace('-', "_");
+    labels.any(|l| {
+        l.eq_ignore_ascii_case(&wanted) || l.eq_ignore_ascii_case(&format!("CATEGORY_{wanted}"))
+    })
+}
+
+fn term_matches(term: &Term, message: &GeneratedMessage) -> bool {
     match term {
-        Term::Header(name, needle) => header_contains(entry, name, needle),
-        Term::Label(label) => {
-            let wanted = label.replace('-', "_");
-            entry.labels.iter().any(|l| {
-                l.eq_ignore_ascii_case(&wanted)
-                    || l.eq_ignore_ascii_case(&format!("CATEGORY_{wanted}"))
-            })
-        }
-        Term::HasAttachment => entry
-            .message
-            .tree
-            .leaves()
-            .iter()
-            .any(|l| !l.filename.is_empty()),
+        Term::Header(name, needle) => header_contains(message, name, needle),
+        Term::Label(_) => unreachable!("labels are matched without the message"),
+        Term::HasAttachment => message.tree.leaves().iter().any(|l| !l.filename.is_empty()),
         Term::Text(needle) => {
-            header_contains(entry, "Subject", needle)
-                || header_contains(entry, "From", needle)
-                || entry
-                    .message
-                    .snippet
-                    .to_lowercase()
-                    .contains(needle.as_str())
+            header_contains(message, "Subject", needle)
+                || header_contains(message, "From", needle)
+                || message.snippet.to_lowercase().contains(needle.as_str())
         }
     }
 }

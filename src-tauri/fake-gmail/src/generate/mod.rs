@@ -63,6 +63,8 @@ pub(crate) struct GeneratedMessage {
     pub tree: Arc<PartTree>,
     pub links: BTreeSet<String>,
     pub snippet: String,
+    /// Generation index of the thread's first message (whose id is the thread id).
+    pub thread_root: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -95,10 +97,60 @@ impl Contact {
 #[derive(Debug, Clone)]
 struct ThreadTip {
     thread_id: String,
+    /// Generation index of the thread's first message.
+    root_index: u64,
     subject: String,
     root_message_id: String,
     last_message_id: String,
     correspondent: Contact,
+}
+
+/// What message `next_index` depends on besides its own random stream: everything earlier
+/// messages carry forward. Cheap to clone (the tips are shared), so the lazy mailbox keeps one
+/// every few hundred messages and makes any message from the nearest one before it.
+#[derive(Debug, Clone)]
+pub(crate) struct GenState {
+    pub(crate) next_index: u64,
+    /// internalDate of message `next_index - 1` (the epoch before the first).
+    pub(crate) last_date: i64,
+    recent: VecDeque<Arc<ThreadTip>>,
+}
+
+impl GenState {
+    fn start() -> Self {
+        Self {
+            next_index: 0,
+            last_date: EPOCH_MS,
+            recent: VecDeque::new(),
+        }
+    }
+}
+
+/// The internalDate and id (as a number) of message `index`, given the date of the one before:
+/// its first two draws, the same as [`Generator::next_message`] makes.
+pub(crate) fn date_and_id(seed: u64, index: u64, last_date: i64) -> (i64, u64) {
+    let mut rng = SeededRng::derive(seed, Stream::Message, index);
+    let internal_date = last_date + rng.between(60_000, 4_400_000) as i64;
+    let id = ((internal_date as u64) << 20) | rng.below(1 << 20);
+    (internal_date, id)
+}
+
+/// The draws of one message that come before its body: everything that moves the carried state.
+struct Head {
+    index: u64,
+    rng: SeededRng,
+    internal_date: i64,
+    id: String,
+    kind: MessageKind,
+    offset: i32,
+    parent: Option<Arc<ThreadTip>>,
+    sent: bool,
+    from: Contact,
+    to: Contact,
+    subject: String,
+    message_id: String,
+    thread_id: String,
+    thread_root: u64,
 }
 
 /// Produces messages in order; kept by the mailbox so mail arriving later continues the same sequence.
@@ -106,9 +158,7 @@ struct ThreadTip {
 pub(crate) struct Generator {
     spec: MailboxSpec,
     owner: Contact,
-    next_index: u64,
-    last_date: i64,
-    recent: VecDeque<ThreadTip>,
+    state: GenState,
 }
 
 /// Lower-case ASCII spelling of a name, for addresses and charsets that cannot hold it.
@@ -229,14 +279,22 @@ impl Generator {
         Self {
             spec,
             owner,
-            next_index: 0,
-            last_date: EPOCH_MS,
-            recent: VecDeque::new(),
+            state: GenState::start(),
         }
     }
 
     pub(crate) fn spec(&self) -> &MailboxSpec {
         &self.spec
+    }
+
+    /// The state before the next message of the sequence.
+    pub(crate) fn state(&self) -> &GenState {
+        &self.state
+    }
+
+    /// The state before message 0.
+    pub(crate) fn start_state() -> GenState {
+        GenState::start()
     }
 
     fn kind_for(&self, index: u64, rng: &mut SeededRng) -> MessageKind {
@@ -336,12 +394,33 @@ impl Generator {
         labels
     }
 
+    /// The next message of the sequence, made in full.
     pub(crate) fn next_message(&mut self) -> GeneratedMessage {
-        let index = self.next_index;
-        self.next_index += 1;
+        let mut state = std::mem::replace(&mut self.state, GenState::start());
+        let message = self.message_at(&mut state);
+        self.state = state;
+        message
+    }
+
+    /// Message `state.next_index`, made in full; moves `state` past it.
+    pub(crate) fn message_at(&self, state: &mut GenState) -> GeneratedMessage {
+        let head = self.head(state);
+        self.body(head)
+    }
+
+    /// Moves `state` past message `state.next_index` without making its body (a skeleton step).
+    pub(crate) fn skip(&self, state: &mut GenState) {
+        self.head(state);
+    }
+
+    /// The draws before the body, and the carried state's update; the body draws nothing that
+    /// the carried state depends on.
+    fn head(&self, state: &mut GenState) -> Head {
+        let index = state.next_index;
+        state.next_index += 1;
         let mut rng = SeededRng::derive(self.spec.seed, Stream::Message, index);
-        let internal_date = self.last_date + rng.between(60_000, 4_400_000) as i64;
-        self.last_date = internal_date;
+        let internal_date = state.last_date + rng.between(60_000, 4_400_000) as i64;
+        state.last_date = internal_date;
         let id = format!(
             "{:016x}",
             ((internal_date as u64) << 20) | rng.below(1 << 20)
@@ -351,8 +430,8 @@ impl Generator {
 
         let ordinary =
             !kind.is_malformed() && kind != MessageKind::Large && kind != MessageKind::Newsletter;
-        let parent = if ordinary && !self.recent.is_empty() && rng.chance(0.3) {
-            Some(rng.pick(self.recent.make_contiguous()).clone())
+        let parent = if ordinary && !state.recent.is_empty() && rng.chance(0.3) {
+            Some(Arc::clone(rng.pick(state.recent.make_contiguous())))
         } else {
             None
         };
@@ -385,6 +464,66 @@ impl Generator {
             rng.next_u64(),
             from.address.split('@').nth(1).unwrap_or("example.com")
         );
+
+        let thread_id = parent
+            .as_ref()
+            .map(|p| p.thread_id.clone())
+            .unwrap_or_else(|| id.clone());
+        let thread_root = parent.as_ref().map_or(index, |p| p.root_index);
+        if ordinary {
+            let tip = ThreadTip {
+                thread_id: thread_id.clone(),
+                root_index: thread_root,
+                subject: base_subject,
+                root_message_id: parent
+                    .as_ref()
+                    .map(|p| p.root_message_id.clone())
+                    .unwrap_or_else(|| message_id.clone()),
+                last_message_id: message_id.clone(),
+                correspondent: contact,
+            };
+            state.recent.retain(|t| t.thread_id != tip.thread_id);
+            state.recent.push_back(Arc::new(tip));
+            if state.recent.len() > 8 {
+                state.recent.pop_front();
+            }
+        }
+        Head {
+            index,
+            rng,
+            internal_date,
+            id,
+            kind,
+            offset,
+            parent,
+            sent,
+            from,
+            to,
+            subject,
+            message_id,
+            thread_id,
+            thread_root,
+        }
+    }
+
+    /// The rest of a message: its body, headers and labels, from the draws after its head.
+    fn body(&self, head: Head) -> GeneratedMessage {
+        let Head {
+            index,
+            mut rng,
+            internal_date,
+            id,
+            kind,
+            offset,
+            parent,
+            sent,
+            from,
+            to,
+            subject,
+            message_id,
+            thread_id,
+            thread_root,
+        } = head;
 
         let link_count = match kind {
             MessageKind::Newsletter => rng.between(8, 14),
@@ -454,28 +593,6 @@ impl Generator {
         let rendered = builder.render(&root);
         let labels = Self::labels(&mut rng, kind, sent);
 
-        let thread_id = parent
-            .as_ref()
-            .map(|p| p.thread_id.clone())
-            .unwrap_or_else(|| id.clone());
-        if ordinary {
-            let tip = ThreadTip {
-                thread_id: thread_id.clone(),
-                subject: base_subject,
-                root_message_id: parent
-                    .as_ref()
-                    .map(|p| p.root_message_id.clone())
-                    .unwrap_or_else(|| message_id.clone()),
-                last_message_id: message_id,
-                correspondent: contact,
-            };
-            self.recent.retain(|t| t.thread_id != tip.thread_id);
-            self.recent.push_back(tip);
-            if self.recent.len() > 8 {
-                self.recent.pop_front();
-            }
-        }
-
         let snippet = snippet(&rendered.tree, &rendered.raw);
         GeneratedMessage {
             index,
@@ -488,6 +605,7 @@ impl Generator {
             tree: Arc::new(rendered.tree),
             links: links.into_iter().collect(),
             snippet,
+            thread_root,
         }
     }
 }

@@ -112,11 +112,11 @@ pub(crate) fn list(shared: &Shared, params: &Params) -> Result<Vec<u8>, GoogleEr
     }
     let mut page = Vec::with_capacity(max.min(64));
     let mut next_page_token = None;
-    for record in mailbox.history().after(after) {
+    for record in mailbox.history_after(after) {
         if label.as_ref().is_some_and(|l| !record.labels.contains(l)) {
             continue;
         }
-        let Some(rendered) = render(record, &types) else {
+        let Some(rendered) = render(&record, &types) else {
             continue;
         };
         if page.len() == max {

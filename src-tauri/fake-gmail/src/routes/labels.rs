@@ -33,7 +33,7 @@ pub(crate) fn list(_shared: &Shared) -> Result<Vec<u8>, GoogleError> {
 
 pub(crate) fn get(shared: &Shared, id: &str) -> Result<Vec<u8>, GoogleError> {
     let def = labels::find(id).ok_or_else(GoogleError::not_found)?;
-    let counts = labels::counts(def.id, lock(&shared.mailbox).entries());
+    let counts = lock(&shared.mailbox).label_counts(def.id);
     let answer = wire::Label {
         messages_total: Some(counts.messages_total),
         messages_unread: Some(counts.messages_unread),

@@ -33,12 +33,9 @@ pub(crate) fn list(shared: &Shared, params: &Params) -> Result<Vec<u8>, GoogleEr
     let page = lock(&shared.mailbox).list(&filter, after, max);
     let lies = shared.knobs().lies;
     let mut messages: Vec<wire::MessageRef> = page
-        .entries
-        .iter()
-        .map(|e| wire::MessageRef {
-            id: e.message.id.clone(),
-            thread_id: e.message.thread_id.clone(),
-        })
+        .messages
+        .into_iter()
+        .map(|(id, thread_id)| wire::MessageRef { id, thread_id })
         .collect();
     if let Some(hostile) = lies.hostile_id {
         messages.push(wire::MessageRef {
@@ -165,10 +162,9 @@ pub(crate) fn check_id(id: &str) -> Result<(), GoogleError> {
 pub(crate) fn get(shared: &Shared, id: &str, params: &Params) -> Result<Vec<u8>, GoogleError> {
     check_id(id)?;
     let format = format(params)?;
-    // Clone the entry out so the mailbox is not locked while a large body is encoded.
+    // The entry is owned, so the mailbox is not locked while a large body is encoded.
     let entry = lock(&shared.mailbox)
         .get(id)
-        .cloned()
         .ok_or_else(GoogleError::not_found)?;
     let m = &entry.message;
     let wanted = params.all("metadataHeaders");
@@ -243,7 +239,6 @@ pub(crate) fn attachment(
     }
     let entry = lock(&shared.mailbox)
         .get(id)
-        .cloned()
         .ok_or_else(GoogleError::not_found)?;
     let body = find_part(&entry.message.tree, part_id)
         .and_then(|p| p.body.as_ref())
