@@ -390,3 +390,91 @@ async fn paging_by_key_visits_every_message_once() {
         "the rows after a deleted key"
     );
 }
+
+/// A word in most messages (over 1,000 matches: read in date order, keeping the index's
+/// matches) and a rare one (fetched by id and sorted) page the same way: newest first, by key,
+/// exactly the scan's messages in the scan's order, with the scan's total on every page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn common_and_rare_words_page_newest_first() {
+    let fake = fake(FakeConfig::default().messages(2_000).seed(23)).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    let mail = MailStore::new(store.clone());
+    let mut rows = scan(&store).await;
+    rows.sort_by(|a, b| b.date_ms.cmp(&a.date_ms).then_with(|| b.id.cmp(&a.id)));
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for row in &rows {
+        let unique: BTreeSet<String> = words(&row.all_text).into_iter().collect();
+        for word in unique {
+            if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                *counts.entry(word).or_default() += 1;
+            }
+        }
+    }
+    // Words match as prefixes: count as the search does.
+    let matching = |w: &str| rows.iter().filter(|r| has_word(&r.all_text, w)).count();
+    let standalone = |w: &&String| matching(w) == counts[*w];
+    let common = counts
+        .iter()
+        .filter(|(w, n)| **n > 1_000 && matching(w) < rows.len())
+        .map(|(w, _)| w.clone())
+        .next()
+        .expect("a word in over 1,000 of the messages, not all");
+    let rare = counts
+        .iter()
+        .filter(|(w, n)| (60..300).contains(*n) && standalone(w))
+        .map(|(w, _)| w.clone())
+        .next()
+        .expect("a word in a few of the messages");
+    let excluded = counts
+        .iter()
+        .filter(|(w, n)| (100..600).contains(*n) && standalone(w) && **w != rare)
+        .map(|(w, _)| w.clone())
+        .next()
+        .expect("a word to exclude");
+    for (query, keep) in [
+        (
+            common.clone(),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common)) as Box<dyn Fn(&Row_) -> bool>,
+        ),
+        (
+            rare.clone(),
+            Box::new(|r: &Row_| has_word(&r.all_text, &rare)),
+        ),
+        (
+            format!("{common} -{excluded}"),
+            Box::new(|r: &Row_| {
+                has_word(&r.all_text, &common) && !has_word(&r.all_text, &excluded)
+            }),
+        ),
+        (
+            format!("{rare} OR {excluded}"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &rare) || has_word(&r.all_text, &excluded)),
+        ),
+    ] {
+        let want: Vec<&String> = rows.iter().filter(|r| keep(r)).map(|r| &r.id).collect();
+        let mut paged = Vec::new();
+        let (mut page, total) = mail.summaries(50, 0, Some(&query), None).await.unwrap();
+        assert_eq!(total, want.len() as i64, "{query:?}'s total");
+        while let Some(last) = page.last().cloned() {
+            paged.extend(page.iter().map(|m| m.headers.gmail_id.clone()));
+            let key = (
+                last.headers.internal_date_ms.unwrap(),
+                last.headers.gmail_id.as_str(),
+            );
+            let (next, next_total) = mail
+                .summaries_after(50, key, Some(&query), None)
+                .await
+                .unwrap();
+            assert_eq!(next_total, total, "{query:?}: every page reports the total");
+            page = next;
+        }
+        assert_eq!(
+            paged.iter().collect::<Vec<_>>(),
+            want,
+            "{query:?}: the scan's messages, newest first"
+        );
+    }
+}
