@@ -533,14 +533,17 @@ impl MailStore {
             ),
             _ => None,
         };
-        let mut conditions = vec![
+        let mut conditions = Vec::new();
+        if label.is_some() {
             // Plain `?`s only: sqlx numbers unnamed parameters on its own, apart from `?1`.
             // A key probe per row read in date order (an `IN (…)` list of a big label would be
             // built whole first: 19 ms instead of 0.07 ms for Inbox at 100,000 messages).
-            "(? IS NULL OR EXISTS (SELECT 1 FROM message_labels \
-              WHERE label_id = ? AND message_id = messages.id))"
-                .to_string(),
-        ];
+            conditions.push(
+                "EXISTS (SELECT 1 FROM message_labels \
+                 WHERE label_id = ? AND message_id = messages.id)"
+                    .to_string(),
+            );
+        }
         match (&search, matches) {
             (Some(_), Some(n)) => {
                 conditions.push(super::search::words_condition(n > BY_DATE_ABOVE).to_string())
@@ -548,13 +551,21 @@ impl MailStore {
             (Some(search), None) => conditions.push(search.condition.clone()),
             (None, _) => {}
         }
-        let filter = conditions.join(" AND ");
+        // Only the conditions asked for (no `? IS NULL OR …` tested on every row).
+        let filter = if conditions.is_empty() {
+            "1".to_string()
+        } else {
+            conditions.join(" AND ")
+        };
         fn bind_all<'q>(
             sql: &'q str,
             label: Option<&'q str>,
             search: Option<&'q super::search::SearchSql>,
         ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-            let mut query = sqlx::query(sql).bind(label).bind(label);
+            let mut query = sqlx::query(sql);
+            if let Some(label) = label {
+                query = query.bind(label);
+            }
             for bind in search.iter().flat_map(|s| s.binds.iter()) {
                 query = match bind {
                     super::search::Bind::Text(t) => query.bind(t.as_str()),
