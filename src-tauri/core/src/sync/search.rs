@@ -272,6 +272,8 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
             binds.push(Bind::Text((*id).to_string()));
             "messages.id IN (SELECT message_id FROM message_labels WHERE label_id = ?)".into()
         }
+        // The WHERE of the partial index `messages_with_attachments` (migration 0007), term for
+        // term, so the planner reads that index: change both together.
         Atom::HasAttachment => {
             "(messages.attachments IS NOT NULL AND messages.attachments <> '[]')".into()
         }
