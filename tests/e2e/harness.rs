@@ -57,6 +57,8 @@ pub struct Knobs {
     /// Shell commands started in the background on the test's private session bus before the
     /// driver, e.g. a notification server; they die with the test.
     pub on_bus: Vec<String>,
+    /// The app binary the driver launches: the one cargo built, or an installed one.
+    pub app: String,
 }
 
 impl Default for Knobs {
@@ -70,6 +72,7 @@ impl Default for Knobs {
             extra_env: Vec::new(),
             data_files: Vec::new(),
             on_bus: Vec::new(),
+            app: APP.to_owned(),
         }
     }
 }
@@ -123,6 +126,7 @@ struct Stage {
     xvfb: Option<Child>,
     driver: Child,
     driver_port: u16,
+    app: String,
 }
 
 /// The app open in a window, driven over WebDriver.
@@ -188,6 +192,7 @@ impl App {
             xvfb,
             driver,
             driver_port,
+            app: knobs.app.clone(),
         };
         let end = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", driver_port)).is_err() {
@@ -198,7 +203,7 @@ impl App {
             );
             std::thread::sleep(POLL);
         }
-        let client = open_session(driver_port).await;
+        let client = open_session(driver_port, &stage.app).await;
         App {
             client,
             knobs,
@@ -219,7 +224,7 @@ impl App {
 
     /// Opens another session on the same driver and data directory: a new app process.
     pub async fn new_session(&self) -> Client {
-        open_session(self.stage.driver_port).await
+        open_session(self.stage.driver_port, &self.stage.app).await
     }
 
     /// Replaces the session (after the app was killed): a new app process on the same data dir.
@@ -436,7 +441,7 @@ impl App {
 
     /// A command-line `inbox-sync` on this data directory and demo mailbox.
     pub fn cli(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(APP);
+        let mut cmd = Command::new(&self.knobs.app);
         cmd.args(args)
             .envs(self.knobs.env(&self.data_dir()))
             .stdin(Stdio::null())
@@ -595,10 +600,10 @@ impl Drop for Stage {
 }
 
 /// Opens a WebDriver session, which launches the app, and waits for its fetch card.
-async fn open_session(driver_port: u16) -> Client {
+async fn open_session(driver_port: u16, app: &str) -> Client {
     let caps = json!({
         "browserName": "wry",
-        "tauri:options": { "application": APP },
+        "tauri:options": { "application": app },
     });
     let caps = match caps {
         Value::Object(map) => map,

@@ -1,28 +1,45 @@
-//! `cargo xtask bundle`: the release app as a `.deb` and an `.rpm` (Tauri's bundler, from the
-//! pinned `tauri-cli` in [`crate::NEEDS`]); `cargo xtask install-check`: that `.deb` installed
-//! on this machine with apt, its command line and desktop entry checked, then removed without
-//! leaving a file behind, while the user's data directory stays.
+//! `cargo xtask bundle`: the release app as a `.deb` and an `.rpm` (Tauri's bundler, the
+//! pinned `@tauri-apps/cli` in [`crate::NEEDS`]); `cargo xtask install-check`: that `.deb`
+//! installed on this machine with apt, its command line and desktop entry checked, its window
+//! opened and synced under Xvfb (tests/package.rs), then removed without leaving a file
+//! behind, while the user's data directory stays. `cargo xtask package-check` is both, and
+//! part of `cargo xtask test`.
 //!
 //! AppImage is left out: its tools are downloaded from outside the package registries.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{ensure_debian_packages, ensure_need, step, step_as_root};
+use crate::{ensure_debian_packages, ensure_packager, step, step_as_root, target_dir};
 
 /// The Debian package's name, as the bundler derives it from `productName`.
 const PACKAGE: &str = "inbox-sync";
 /// Where the package puts the app's command.
 const INSTALLED_BINARY: &str = "/usr/bin/inbox-sync";
+/// How tests/package.rs learns which binary to launch.
+const INSTALLED_APP_VAR: &str = "INBOX_SYNC_INSTALLED_APP";
+
+/// The packages built, then the `.deb` installed, used and removed.
+pub fn package_check() -> Result<(), String> {
+    bundle()?;
+    install_check()
+}
 
 pub fn bundle() -> Result<(), String> {
     ensure_debian_packages()?;
-    ensure_need(crate::PACKAGER)?;
+    let tauri = ensure_packager()?;
+    // The bundler finds tauri.conf.json from where it runs.
+    std::env::set_current_dir(crate::workspace_root())
+        .map_err(|e| format!("cannot enter the workspace: {e}"))?;
     let started = Instant::now();
     // `--ci`: no prompts. The bundler builds the release binary itself (with the frontend
     // embedded) and reads the bundle section of tauri.conf.json.
-    step("cargo", &["tauri", "build", "--ci", "--bundles", "deb,rpm"])?;
-    eprintln!("xtask: bundled in {:.0} s", started.elapsed().as_secs_f64());
+    let tauri = tauri.display().to_string();
+    step(&tauri, &["build", "--ci", "--bundles", "deb,rpm"])?;
+    eprintln!(
+        "xtask: release build and packages in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     for package in [find_package("deb")?, find_package("rpm")?] {
         let size = std::fs::metadata(&package).map(|m| m.len()).unwrap_or(0);
         eprintln!(
@@ -36,9 +53,7 @@ pub fn bundle() -> Result<(), String> {
 
 /// The newest package of `kind` (`deb`, `rpm`) the bundler left in `target/release/bundle`.
 fn find_package(kind: &str) -> Result<PathBuf, String> {
-    let dir = crate::workspace_root()
-        .join("target/release/bundle")
-        .join(kind);
+    let dir = target_dir().join("release/bundle").join(kind);
     let entries = std::fs::read_dir(&dir).map_err(|e| {
         format!(
             "no {kind} bundle in {} ({e}); run `cargo xtask bundle`",
@@ -81,6 +96,8 @@ pub fn install_check() -> Result<(), String> {
             "{PACKAGE} is already installed here; remove it first (apt-get remove {PACKAGE}) so the check starts clean"
         ));
     }
+    // The window test is built first, so the time from install to window is the package's.
+    step("cargo", &["test", "--test", "package", "--no-run"])?;
     let started = Instant::now();
     // apt resolves the package's dependencies (WebKitGTK, the tray library) as a user's would.
     let deb_arg = deb.display().to_string();
@@ -90,7 +107,7 @@ pub fn install_check() -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     let data = tempdir("inbox-sync-install-check")?;
-    let checked = check_installed(&data);
+    let checked = check_installed(&data).and_then(|()| window_check(started));
     let files = output("dpkg-query", &["-L", PACKAGE], &[]).unwrap_or_default();
     step_as_root("apt-get", &["remove", "-y", "-qq", PACKAGE])?;
     let kept = data_kept(&data);
@@ -165,6 +182,39 @@ fn check_installed(data: &Path) -> Result<(), String> {
     eprintln!(
         "xtask: desktop entry {desktop} is valid; {} icons",
         icons.len()
+    );
+    Ok(())
+}
+
+/// The installed app in a real window: tests/package.rs, told where the package put it.
+fn window_check(installed_at: Instant) -> Result<(), String> {
+    let test = "the_installed_app_opens_its_window_and_syncs_the_demo_mailbox";
+    let args = [
+        "test",
+        "--test",
+        "package",
+        "--",
+        "--ignored",
+        "--exact",
+        test,
+        "--nocapture",
+    ];
+    eprintln!(
+        "xtask: $ {INSTALLED_APP_VAR}={INSTALLED_BINARY} cargo {}",
+        args.join(" ")
+    );
+    let status = Command::new("cargo")
+        .args(args)
+        .current_dir(crate::workspace_root())
+        .env(INSTALLED_APP_VAR, INSTALLED_BINARY)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("the installed app's window test failed ({status})"));
+    }
+    eprintln!(
+        "xtask: installed, its command line and desktop entry checked, its window opened and synced {:.1} s after `apt-get install` began",
+        installed_at.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -24,6 +24,12 @@ enum Source {
     },
     /// A standard library for another target, added with rustup.
     RustTarget(&'static str),
+    /// A program from the npm registry at this exact version, installed with npm into the
+    /// target directory's `tools/` (nothing global).
+    Npm {
+        package: &'static str,
+        version: &'static str,
+    },
 }
 
 /// One thing the project needs: what it provides and why.
@@ -143,6 +149,11 @@ const NEEDS: &[Need] = &[
         "`cargo xtask install-check` validates the package's desktop entry",
     ),
     deb(
+        "npm",
+        &["npm"],
+        "installs Tauri's bundler, prebuilt, from the npm registry (`cargo xtask bundle`)",
+    ),
+    deb(
         "debootstrap",
         &["debootstrap"],
         "the throwaway Debian root of `cargo xtask fresh-check`",
@@ -156,12 +167,14 @@ const NEEDS: &[Need] = &[
         why: "the WebDriver bridge the window tests (tests/e2e.rs) drive the app through",
     },
     Need {
-        source: Source::Cargo {
-            krate: PACKAGER,
+        source: Source::Npm {
+            package: PACKAGER,
             version: "2.12.4",
         },
-        provides: &["cargo-tauri"],
-        why: "Tauri's bundler: the .deb and .rpm of `cargo xtask bundle`",
+        provides: &["tauri"],
+        why: "Tauri's bundler: the .deb and .rpm of `cargo xtask bundle` (the same CLI as the \
+              tauri-cli crate, prebuilt: seconds to install where building the crate takes \
+              about 50 minutes on two cores)",
     },
     Need {
         source: Source::Cargo {
@@ -183,8 +196,8 @@ const NEEDS: &[Need] = &[
     },
 ];
 
-/// Tauri's bundler, installed by `cargo xtask bundle` only.
-const PACKAGER: &str = "tauri-cli";
+/// Tauri's bundler, from the npm registry.
+const PACKAGER: &str = "@tauri-apps/cli";
 
 /// The Windows target the suite type-checks the whole workspace for.
 const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
@@ -202,7 +215,7 @@ fn main() -> ExitCode {
         Some("fresh-check") => fresh::run(),
         Some("bundle") => bundle::bundle(),
         Some("install-check") => bundle::install_check(),
-        Some("package-check") => bundle::bundle().and_then(|()| bundle::install_check()),
+        Some("package-check") => bundle::package_check(),
         _ => Err(
             "usage: cargo xtask run [-- ARGS…] | test | deps | windows-check | macos-check | fresh-check | bundle | install-check | package-check"
                 .into(),
@@ -278,26 +291,105 @@ fn ensure_needs() -> Result<(), String> {
     ensure_debian_packages()?;
     for need in NEEDS {
         match need.source {
-            // The packager is a long build that only `cargo xtask bundle` uses; it installs it.
-            Source::Cargo { krate, .. } if krate == PACKAGER => {}
             Source::Cargo { krate, version } => ensure_cargo_tool(krate, version, need)?,
             Source::RustTarget(target) => ensure_rust_target(target, need)?,
+            Source::Npm { package, version } => {
+                ensure_npm_tool(package, version, need)?;
+            }
             Source::Debian(_) => {}
         }
     }
     Ok(())
 }
 
-/// The one entry of [`NEEDS`] that is the crates.io tool `krate`, installed if missing.
-fn ensure_need(krate: &str) -> Result<(), String> {
+/// Tauri's bundler from [`NEEDS`], installed if missing: the path of its program.
+fn ensure_packager() -> Result<PathBuf, String> {
     for need in NEEDS {
-        if let Source::Cargo { krate: k, version } = need.source {
-            if k == krate {
-                return ensure_cargo_tool(k, version, need);
+        if let Source::Npm { package, version } = need.source {
+            if package == PACKAGER {
+                return ensure_npm_tool(package, version, need);
             }
         }
     }
-    Err(format!("{krate} is not in NEEDS"))
+    Err(format!("{PACKAGER} is not in NEEDS"))
+}
+
+/// The build's target directory: `CARGO_TARGET_DIR` when set (relative to here), else the
+/// workspace's `target/`.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => std::path::absolute(&dir).unwrap_or_else(|_| dir.into()),
+        _ => workspace_root().join("target"),
+    }
+}
+
+/// Installs the npm `package` at exactly `version` into its own folder under the target
+/// directory's `tools/` (nothing global, nothing in the user's home but npm's cache) and
+/// returns the path of the program it provides.
+fn ensure_npm_tool(package: &str, version: &str, need: &Need) -> Result<PathBuf, String> {
+    let program = need
+        .provides
+        .first()
+        .ok_or_else(|| format!("{package} provides no program"))?;
+    let folder = format!(
+        "{}@{version}",
+        package.trim_start_matches('@').replace('/', "-")
+    );
+    let dir = target_dir().join("tools").join(folder);
+    let bin = dir.join("node_modules/.bin").join(program);
+    let works = |bin: &Path| {
+        Command::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !works(&bin) {
+        eprintln!(
+            "xtask: installing {package} {version} from the npm registry: {}",
+            need.why
+        );
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let dir_arg = dir.display().to_string();
+        step(
+            "npm",
+            &[
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                &dir_arg,
+                &format!("{package}@{version}"),
+            ],
+        )?;
+        if !works(&bin) {
+            return Err(format!(
+                "{package} {version} was installed but {} does not run",
+                bin.display()
+            ));
+        }
+    }
+    Ok(bin)
+}
+
+/// Whether `program` is an executable file in one of `PATH`'s folders.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| is_executable(&dir.join(program)))
+    })
+}
+
+#[cfg(unix)]
+fn is_executable(file: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Only Debian's packages are checked this way; elsewhere a file is enough.
+#[cfg(not(unix))]
+fn is_executable(file: &Path) -> bool {
+    file.is_file()
 }
 
 /// What a check for another target alone needs: the Debian packages and that target.
@@ -327,10 +419,19 @@ fn ensure_debian_packages() -> Result<(), String> {
         eprintln!("xtask: not a Debian system; install these (or your system's equivalents) by hand: {packages:?}");
         return Ok(());
     }
-    let missing: Vec<&str> = packages
+    // A package whose programs are all on PATH already is there in every way that matters,
+    // e.g. `npm`, which Node.js's own packages for Debian (NodeSource) carry and which then
+    // conflicts with Debian's `npm`.
+    let missing: Vec<&str> = NEEDS
         .iter()
-        .copied()
-        .filter(|p| !is_installed(p))
+        .filter_map(|n| match n.source {
+            Source::Debian(p) => Some((p, n.provides)),
+            _ => None,
+        })
+        .filter(|(p, provides)| {
+            !is_installed(p) && (provides.is_empty() || !provides.iter().all(|x| on_path(x)))
+        })
+        .map(|(p, _)| p)
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -440,8 +541,9 @@ fn run_app(extra: &[String]) -> Result<(), String> {
 }
 
 /// Everything CI checks: formatting, lints, every test of the workspace, the UI's tests, the
-/// Windows and macOS checks, then a minute of fuzzing the mail parser (`FUZZ_SECONDS` changes how long;
-/// 0 skips it).
+/// Windows and macOS checks, the `.deb` built, installed, opened and removed
+/// (`PACKAGE_CHECK=0` skips it, e.g. where the package is installed for real), then a minute
+/// of fuzzing the mail parser (`FUZZ_SECONDS` changes how long; 0 skips it).
 fn run_tests() -> Result<(), String> {
     if std::env::var_os("CI").is_some() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
         // A CI build is made once and thrown away: incremental state would only take disk
@@ -465,6 +567,11 @@ fn run_tests() -> Result<(), String> {
     step("node", &["--test", "ui/tests/"])?;
     windows_check()?;
     macos::run()?;
+    if std::env::var("PACKAGE_CHECK").is_ok_and(|v| v.trim() == "0") {
+        eprintln!("xtask: PACKAGE_CHECK=0: the .deb is not built, installed or tested");
+    } else {
+        bundle::package_check()?;
+    }
     let seconds = std::env::var("FUZZ_SECONDS").unwrap_or_else(|_| "60".into());
     if seconds.trim() == "0" {
         eprintln!("xtask: FUZZ_SECONDS=0: not fuzzing");
