@@ -15,7 +15,7 @@ pub const GMAIL_BASE_URL_VAR: &str = "INBOX_SYNC_GMAIL_BASE_URL";
 pub struct SignIn {
     pending: PendingSignIn,
     endpoint: GmailEndpoint,
-    /// The account connected before, if any (a reconnect signs in to it again).
+    /// The account signed in to last, if any: its client is reused when no file is given.
     pub previous: Option<AccountRecord>,
 }
 
@@ -29,11 +29,11 @@ impl SignIn {
         client_secret: Option<&Path>,
         gmail_base_url: Option<&str>,
     ) -> Result<Self, AuthError> {
-        let previous = accounts.current()?;
-        let client = match client_secret {
-            Some(path) => OAuthClientConfig::from_file(path)?,
-            None if previous.is_some() => accounts.remembered_client().await?,
-            None => {
+        let previous = accounts.latest()?;
+        let client = match (client_secret, &previous) {
+            (Some(path), _) => OAuthClientConfig::from_file(path)?,
+            (None, Some(record)) => accounts.remembered_client(record).await?,
+            (None, None) => {
                 return Err(AuthError::ClientSecret(
                     "no account was connected before: choose the client secret file of your Google OAuth client (see \"Connect your Gmail\" in the README)".into(),
                 ))

@@ -201,8 +201,8 @@ pub async fn cancel_sign_in(state: State<'_, AccountState>) -> Result<Value, App
     Ok(json!({ "cancelled": cancelled }))
 }
 
-/// Revokes the token at Google, deletes it here and goes back to the demo mailbox; the
-/// account's mail stays in its own database.
+/// Revokes the shown account's token at Google, deletes it here and shows the next account
+/// (else the demo mailbox); the account's mail stays in its own database.
 #[tauri::command]
 pub async fn disconnect_account(
     app: AppHandle,
@@ -210,8 +210,15 @@ pub async fn disconnect_account(
     shown: State<'_, Arc<ShownMailbox>>,
 ) -> Result<Value, AppError> {
     shown.get().cancel_and_wait(Duration::from_secs(10)).await;
-    let gone = state.dir.accounts().disconnect().await?;
-    state.switch_to(&app, &shown, demo_mailbox()?).await?;
+    let accounts = state.dir.accounts();
+    let shown_account = accounts
+        .current()?
+        .ok_or_else(|| AppError::new("notConnected", "no Gmail account is connected"))?;
+    let gone = accounts.disconnect(&shown_account.email).await?;
+    // The next connected account, else the demo.
+    state
+        .switch_to(&app, &shown, state.dir.current_mailbox()?)
+        .await?;
     let (revoked, message) = match gone.revoke_error {
         None => (
             true,
