@@ -136,6 +136,16 @@ async fn messages_titled(app: &App, prefix: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The heading inside the hostile message with this subject, which shows it is on screen.
+fn heading_of(subject: &str) -> &'static str {
+    match subject {
+        s if s.contains("Scripts") => "Scripts and event handlers",
+        s if s.contains("Links") => "Links and forms",
+        s if s.contains("CSS") => "CSS that loads or runs things",
+        _ => "Remote images",
+    }
+}
+
 async fn go_to_inbox(app: &App) {
     app.click(".nav a[href=\"#/inbox\"]").await;
     app.wait_for(
@@ -293,13 +303,7 @@ async fn hostile_html_runs_nothing_reaches_no_ipc_and_loads_nothing() {
     );
 
     for (id, subject) in &hostile {
-        let heading = match subject.as_str() {
-            s if s.contains("Scripts") => "Scripts and event handlers",
-            s if s.contains("Links") => "Links and forms",
-            s if s.contains("CSS") => "CSS that loads or runs things",
-            _ => "Remote images",
-        };
-        open_message(&app, id, heading).await;
+        open_message(&app, id, heading_of(subject)).await;
         let facts = frame_facts(&app).await;
         for key in ["topCanary", "frameCanary", "rootCanary"] {
             assert_eq!(facts[key], Value::Null, "no script ran: {key} ({subject})");
@@ -561,13 +565,7 @@ async fn remote_content_loads_after_load_and_is_remembered_per_sender() {
     // Every message opened once more with remote content allowed: still no script's request,
     // no frame's, form's, stylesheet's or <base>'s.
     for (id, subject) in &hostile {
-        let heading = match subject.as_str() {
-            s if s.contains("Scripts") => "Scripts and event handlers",
-            s if s.contains("Links") => "Links and forms",
-            s if s.contains("CSS") => "CSS that loads or runs things",
-            _ => "Remote images",
-        };
-        open_message(&app, id, heading).await;
+        open_message(&app, id, heading_of(subject)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
