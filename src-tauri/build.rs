@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "get_summary",
     "get_settings",
     "set_settings",
+    "set_remote_content",
     "open_window",
     "get_account",
     "connect_account",

@@ -35,7 +35,10 @@ export const listMessages = (limit, offset, search, label, after) =>
     limit, offset, ...(search ? { search } : {}), ...(label ? { label } : {}), ...(after ? { after } : {}),
   });
 export const listLabels = () => call("list_labels");
-export const getMessage = (gmailId) => call("get_message", { gmailId });
+/** `allowRemote` asks for the HTML with remote images and fonts left in (the reader clicked "Load"). */
+export const getMessage = (gmailId, allowRemote = false) => call("get_message", { gmailId, allowRemote });
+/** Remembers (or forgets) a sender whose remote content always loads; resolves to the stored settings. */
+export const setRemoteContent = (sender, allowed) => call("set_remote_content", { sender, allowed });
 export const openLink = (url) => call("open_link", { url });
 export const getSummary = () => call("get_summary");
 export const getSettings = () => call("get_settings");

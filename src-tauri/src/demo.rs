@@ -4,6 +4,11 @@
 //! every process. The fake makes each message from the seed when it is asked for, so a
 //! running demo keeps about 20 bytes a message (a sync of 100,000 demo messages peaks near
 //! 125 MB, the sync included), not the messages themselves.
+//!
+//! Its newest message is a newsletter written out in full (`fake_gmail::corpus::newsletter`),
+//! so the demo shows HTML mail as it really looks. `INBOX_SYNC_DEMO_HOSTILE_ORIGIN=<http origin>`
+//! adds the hostile HTML corpus (`fake_gmail::corpus::hostile_html`) just before it, every
+//! remote URL of it pointing at that origin: what the window tests open.
 use std::time::Duration;
 
 use fake_gmail::{FakeConfig, FakeGmail, OAuthClient};
@@ -18,6 +23,8 @@ pub struct DemoSettings {
     pub latency: Duration,
     pub quota: u32,
     pub seed: u64,
+    /// Where the hostile corpus's remote URLs point, when the demo holds it.
+    pub hostile_origin: Option<String>,
 }
 
 fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, AppError> {
@@ -37,6 +44,9 @@ impl DemoSettings {
             latency: Duration::from_millis(env_number("INBOX_SYNC_DEMO_LATENCY_MS", 0)?),
             quota: env_number("INBOX_SYNC_DEMO_QUOTA", 250)?,
             seed: env_number("INBOX_SYNC_DEMO_SEED", 2026)?,
+            hostile_origin: std::env::var("INBOX_SYNC_DEMO_HOSTILE_ORIGIN")
+                .ok()
+                .filter(|o| !o.trim().is_empty()),
         })
     }
 
@@ -46,6 +56,13 @@ impl DemoSettings {
             .seed(self.seed)
             .latency(self.latency)
             .email_address("demo@inbox-sync.example");
+        if let Some(origin) = &self.hostile_origin {
+            config.mailbox.featured = fake_gmail::corpus::hostile_html(origin);
+        }
+        config
+            .mailbox
+            .featured
+            .push(fake_gmail::corpus::newsletter());
         // 0 means no quota at all, as for the client side.
         config.quota_units_per_sec = (self.quota > 0).then_some(self.quota);
         config

@@ -9,6 +9,7 @@ import { mountFetchCard } from "./fetch-card.js";
 import { renderError, renderLoading, renderMessage, renderPlaceholder } from "./message-detail.js";
 import { PAGE_SIZE, clampOffset, pageInfo } from "../paging.js";
 import { debounce } from "../debounce.js";
+import { showNotice } from "../notice.js";
 import { formatShortDate } from "../time-format.js";
 
 const SEARCH_DEBOUNCE_MS = 200;
@@ -117,11 +118,28 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
       if (b.dataset.gmailId === gmailId) b.setAttribute("aria-current", "true");
       else b.removeAttribute("aria-current");
     }
-    const seq = ++detailSeq;
     renderLoading(detail);
+    await showMessage(gmailId, false);
+  }
+
+  /** Shows a message; `allowRemote` re-renders its HTML with remote content (the bar's "Load"). */
+  async function showMessage(gmailId, allowRemote) {
+    const seq = ++detailSeq;
+    const actions = {
+      loadRemote: () => showMessage(gmailId, true),
+      trustSender: async (sender, trusted) => {
+        try {
+          await ipc.setRemoteContent(sender, trusted);
+        } catch (err) {
+          showNotice(`Couldn't save that choice (${err.code}).`, { tone: "error" });
+          return;
+        }
+        await showMessage(gmailId, trusted);
+      },
+    };
     try {
-      const result = await ipc.getMessage(gmailId);
-      if (seq === detailSeq) renderMessage(detail, result);
+      const result = await ipc.getMessage(gmailId, allowRemote);
+      if (seq === detailSeq) renderMessage(detail, result, actions);
     } catch (err) {
       if (seq === detailSeq) renderError(detail, err);
     }

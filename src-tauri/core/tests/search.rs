@@ -65,13 +65,16 @@ fn has_phrase(text: &str, phrase: &str) -> bool {
         .any(|w| w == want.as_slice())
 }
 
+/// Every stored row, in id order: the same rows in the same order whatever order the sync's
+/// concurrent fetches stored them in, so the words the tests pick from them are the same
+/// every run.
 async fn scan(store: &Store) -> Vec<Row_> {
     let rows = sqlx::query(
         "SELECT gmail_id, coalesce(subject, '') AS subject, coalesce(from_addr, '') AS f, \
          coalesce(to_addr, '') AS t, snippet, coalesce(text_body, '') AS body, label_ids, \
          attachments, internal_date_ms, \
          (SELECT count(*) FROM links WHERE links.message_id = messages.id) AS links \
-         FROM messages",
+         FROM messages ORDER BY gmail_id",
     )
     .fetch_all(store.pool())
     .await
@@ -277,6 +280,12 @@ async fn each_operator_finds_exactly_what_it_should() {
         assert_eq!(total, want.len() as i64, "{query:?}'s total");
         if !want.is_empty() && want.len() < rows.len() {
             nonempty += 1;
+        } else {
+            eprintln!(
+                "uninformative: {query:?} matches {} of {}",
+                want.len(),
+                rows.len()
+            );
         }
     }
     assert!(

@@ -59,6 +59,7 @@ mod auth;
 pub mod browser;
 mod clock;
 mod config;
+pub mod corpus;
 mod counters;
 mod errors;
 mod faults;
@@ -86,7 +87,7 @@ pub use config::{
 };
 pub use counters::RequestCounts;
 pub use errors::{FakeError, GoogleError, OAuthError, RateLimitForm};
-pub use generate::MailboxSpec;
+pub use generate::{FeaturedMail, MailboxSpec};
 pub use mime::Charset;
 pub use server::{FakeGmail, FakeHandle};
 pub use truth::{Malformation, MessageKind, MessageTruth};

@@ -28,6 +28,8 @@ pub enum MessageKind {
     Large,
     /// Deliberately broken or hostile.
     Malformed(Malformation),
+    /// Written out in full, not generated ([`crate::MailboxSpec::featured`]).
+    Featured,
 }
 
 /// The ways a deliberately malformed message is broken.

@@ -179,3 +179,51 @@ fn charsets_and_encoded_words() {
         large.raw.len()
     );
 }
+
+/// Featured mail takes the newest places of the mailbox as written (subject, sender, HTML, inbox), leaving every id and every other message as it was.
+#[test]
+fn featured_mail_takes_the_newest_places_as_written() {
+    let spec = MailboxSpec {
+        seed: 4,
+        message_count: 60,
+        ..MailboxSpec::default()
+    };
+    let plain = generate_mailbox(&spec);
+    let mut featured = fake_gmail::corpus::hostile_html("http://127.0.0.1:9");
+    featured.push(fake_gmail::corpus::newsletter());
+    let with = generate_mailbox(&MailboxSpec {
+        featured: featured.clone(),
+        ..spec
+    });
+    let ids = |m: &[fake_gmail::MessageTruth]| m.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&with), ids(&plain), "featured mail keeps every id");
+    // Newest first: the last featured message is the newest.
+    for (truth, want) in with.iter().zip(featured.iter().rev()) {
+        assert_eq!(
+            truth.kind,
+            MessageKind::Featured,
+            "{} is featured",
+            truth.id
+        );
+        assert_eq!(truth.subject(), Some(want.subject.as_str()), "its subject");
+        assert!(
+            truth.from().is_some_and(|f| f.contains(&want.from_address)),
+            "its sender: {:?}",
+            truth.from()
+        );
+        let html = truth.html_body().expect("an HTML body");
+        assert_eq!(
+            html.replace("\r\n", "\n"),
+            want.html.replace("\r\n", "\n"),
+            "its HTML as written"
+        );
+        assert!(
+            truth.label_ids.iter().any(|l| l == "INBOX"),
+            "it is in the inbox"
+        );
+    }
+    let older = featured.len()..;
+    for (a, b) in with[older.clone()].iter().zip(&plain[older]) {
+        assert_eq!(a.raw, b.raw, "message {} is unchanged", a.id);
+    }
+}

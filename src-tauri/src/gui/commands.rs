@@ -1,6 +1,7 @@
 //! The commands the window calls: each is one call into the core and one error mapping.
 use std::sync::Arc;
 
+use inbox_sync_core::mail::{safe_html, sender_address, SafeHtml};
 use inbox_sync_core::sync::{LabelView, MailCounts, MessageSummary, StoredLink, StoredMessage};
 use inbox_sync_core::{StartResult, SyncRun, Trigger};
 use serde::{Deserialize, Serialize};
@@ -106,24 +107,70 @@ pub async fn list_labels(shown: State<'_, Arc<ShownMailbox>>) -> Result<Vec<Labe
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MessageDetail {
+    /// The stored message; its raw `htmlBody` is left out (the UI gets `html` instead).
     message: StoredMessage,
     links: Vec<StoredLink>,
+    /// The HTML body sanitized for the sandboxed frame, when the message has one.
+    html: Option<SafeHtml>,
+    /// The sender's bare address, for "always load from this sender".
+    sender: Option<String>,
+    /// The reader chose to always load remote content from this sender.
+    sender_trusted: bool,
 }
 
+/// One stored message for the reading pane. Its HTML is sanitized here, with remote content
+/// left in only when `allow_remote` (the reader clicked "Load") or the sender is trusted.
 #[tauri::command]
 pub async fn get_message(
+    app: AppHandle,
     shown: State<'_, Arc<ShownMailbox>>,
+    file: State<'_, SettingsFile>,
     gmail_id: String,
+    allow_remote: Option<bool>,
 ) -> Result<MessageDetail, AppError> {
-    let message = shown
+    let mut message = shown
         .get()
         .mail()
         .message(&gmail_id)
         .await?
         .ok_or_else(|| AppError::new("notFound", "that message is no longer in the mailbox"))?;
     let links = shown.get().mail().links(&gmail_id).await?;
-    Ok(MessageDetail { message, links })
+    let sender = message.headers.from.as_deref().and_then(sender_address);
+    let sender_trusted = sender.as_ref().is_some_and(|s| {
+        settings::load(&app, &file.0)
+            .remote_content_senders
+            .contains(s)
+    });
+    let allow_remote = allow_remote.unwrap_or(false) || sender_trusted;
+    let html = match message.html_body.take() {
+        // Up to 4 MB of markup: parsed off the async workers.
+        Some(body) => Some(
+            tauri::async_runtime::spawn_blocking(move || safe_html(&body, allow_remote))
+                .await
+                .map_err(|e| AppError::new("internal", format!("showing the HTML failed: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(MessageDetail {
+        message,
+        links,
+        html,
+        sender,
+        sender_trusted,
+    })
+}
+
+/// Trusts (or stops trusting) a sender with remote content; returns the settings as stored.
+#[tauri::command]
+pub async fn set_remote_content(
+    app: AppHandle,
+    file: State<'_, SettingsFile>,
+    sender: String,
+    allowed: bool,
+) -> Result<Settings, AppError> {
+    settings::set_remote_content(&app, &file.0, &sender, allowed)
 }
 
 /// Opens an http(s) link in the system browser; anything else is refused.

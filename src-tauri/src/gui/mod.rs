@@ -98,6 +98,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             commands::get_summary,
             commands::get_settings,
             commands::set_settings,
+            commands::set_remote_content,
             commands::open_window,
             account::get_account,
             account::connect_account,

@@ -16,6 +16,9 @@ pub struct Settings {
     pub sync_interval_minutes: u32,
     /// Open in the tray (no window) when the user logs in; off until the user asks.
     pub start_at_login: bool,
+    /// Senders (lowercase addresses) whose HTML mail shows remote images and fonts at once,
+    /// because the reader chose "Always load from this sender".
+    pub remote_content_senders: Vec<String>,
 }
 
 impl Default for Settings {
@@ -24,11 +27,14 @@ impl Default for Settings {
             auto_sync_on_launch: true,
             sync_interval_minutes: 0,
             start_at_login: false,
+            remote_content_senders: Vec::new(),
         }
     }
 }
 
 const KEY: &str = "settings";
+/// Enough for any reader's trusted senders; a longer list is a bug or an attack on the file.
+pub const MAX_REMOTE_CONTENT_SENDERS: usize = 10_000;
 pub const INTERVALS: &[u32] = &[0, 5, 15, 60];
 
 pub fn file(data_dir: &std::path::Path) -> PathBuf {
@@ -52,6 +58,14 @@ pub fn save<R: Runtime>(
         return Err(AppError::new(
             "invalidSetting",
             "the sync interval must be off, 5, 15 or 60 minutes",
+        ));
+    }
+    if settings.remote_content_senders.len() > MAX_REMOTE_CONTENT_SENDERS {
+        return Err(AppError::new(
+            "invalidSetting",
+            format!(
+                "at most {MAX_REMOTE_CONTENT_SENDERS} senders can be trusted with remote content"
+            ),
         ));
     }
     // Only a change touches the login entry, which is the user's, not this data directory's.
@@ -86,4 +100,24 @@ fn apply_start_at_login<R: Runtime>(app: &AppHandle<R>, on: bool) -> Result<(), 
             format!("cannot change whether Inbox Sync starts at login: {e}"),
         )
     })
+}
+
+/// Adds or removes one sender from those whose remote content loads at once; returns the
+/// settings as stored.
+pub fn set_remote_content<R: Runtime>(
+    app: &AppHandle<R>,
+    path: &std::path::Path,
+    sender: &str,
+    allowed: bool,
+) -> Result<Settings, AppError> {
+    let Some(sender) = inbox_sync_core::mail::sender_address(sender) else {
+        return Err(AppError::new("invalidSender", "that is not a mail address"));
+    };
+    let mut settings = load(app, path);
+    settings.remote_content_senders.retain(|s| *s != sender);
+    if allowed {
+        settings.remote_content_senders.push(sender);
+    }
+    save(app, path, &settings)?;
+    Ok(settings)
 }

@@ -1,7 +1,9 @@
 //! Opening and showing windows: every window loads the same frontend and sees the same state.
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri::webview::{NewWindowFeatures, NewWindowResponse};
+use tauri::{AppHandle, Manager, Runtime, Url, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_opener::OpenerExt;
 
 static NEXT: AtomicU32 = AtomicU32::new(2);
 
@@ -23,6 +25,7 @@ pub fn open_new<R: Runtime>(app: &AppHandle<R>) {
         .title("Inbox Sync")
         .inner_size(1120.0, 720.0)
         .min_inner_size(640.0, 480.0)
+        .on_new_window(links_to_browser(app))
         .build();
     if let Err(e) = built {
         tracing::warn!(error = %e, "cannot open a window");
@@ -32,9 +35,33 @@ pub fn open_new<R: Runtime>(app: &AppHandle<R>) {
 /// The first window, as `tauri.conf.json` describes it (`create: false` there).
 pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     if let Some(config) = app.config().app.windows.first() {
-        WebviewWindowBuilder::from_config(app, config)?.build()?;
+        WebviewWindowBuilder::from_config(app, config)?
+            .on_new_window(links_to_browser(app))
+            .build()?;
     } else {
         open_new(app);
     }
     Ok(())
+}
+
+/// What a window does when its page asks for a new one: only a link in a mail's frame can
+/// (the app's own page never does). A web link goes to the system browser; no new window
+/// ever opens, whatever was asked.
+fn links_to_browser<R: Runtime>(
+    app: &AppHandle<R>,
+) -> impl Fn(Url, NewWindowFeatures) -> NewWindowResponse<R> + Send + 'static {
+    let app = app.clone();
+    move |url, _features| {
+        if matches!(url.scheme(), "http" | "https") {
+            if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
+                tracing::warn!(error = %e, "cannot open a link in the browser");
+            }
+        } else {
+            tracing::info!(
+                scheme = url.scheme(),
+                "refused to open a link that is not a web link"
+            );
+        }
+        NewWindowResponse::Deny
+    }
 }

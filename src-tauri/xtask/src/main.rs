@@ -404,10 +404,11 @@ fn ensure_for_target(target: &str) -> Result<(), String> {
 }
 
 fn ensure_debian_packages() -> Result<(), String> {
-    let packages: Vec<&str> = NEEDS
+    // Each package with the programs it provides.
+    let packages: Vec<(&str, &[&str])> = NEEDS
         .iter()
         .filter_map(|n| match n.source {
-            Source::Debian(p) => Some(p),
+            Source::Debian(p) => Some((p, n.provides)),
             _ => None,
         })
         .collect();
@@ -416,18 +417,15 @@ fn ensure_debian_packages() -> Result<(), String> {
         .output()
         .is_err()
     {
-        eprintln!("xtask: not a Debian system; install these (or your system's equivalents) by hand: {packages:?}");
+        let names: Vec<&str> = packages.iter().map(|(p, _)| *p).collect();
+        eprintln!("xtask: not a Debian system; install these (or your system's equivalents) by hand: {names:?}");
         return Ok(());
     }
     // A package whose programs are all on PATH already is there in every way that matters,
     // e.g. `npm`, which Node.js's own packages for Debian (NodeSource) carry and which then
     // conflicts with Debian's `npm`.
-    let missing: Vec<&str> = NEEDS
-        .iter()
-        .filter_map(|n| match n.source {
-            Source::Debian(p) => Some((p, n.provides)),
-            _ => None,
-        })
+    let missing: Vec<&str> = packages
+        .into_iter()
         .filter(|(p, provides)| {
             !is_installed(p) && (provides.is_empty() || !provides.iter().all(|x| on_path(x)))
         })

@@ -66,6 +66,17 @@ fn quote_if_needed(name: &str) -> String {
     }
 }
 
+/// The bare address of a display-form mailbox (`Ann Lee <Ann@Example.com>` → `ann@example.com`),
+/// lowercased, for remembering choices per sender; None when there is no `@` in it.
+pub fn sender_address(display: &str) -> Option<String> {
+    let inner = match (display.rfind('<'), display.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &display[open + 1..close],
+        _ => display,
+    };
+    let address = inner.trim().to_lowercase();
+    (address.contains('@') && !address.contains(char::is_whitespace)).then_some(address)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,16 +5,22 @@
 //! decoding). Malformed mail is stored as well as can be: whatever could be read is returned and
 //! [`ParsedMail::defects`] says what was wrong. Everything kept is bounded by the limits below, so
 //! a 50 MB message or one with a million links costs bounded memory.
+//!
+//! [`safe_html`] is the other direction: a stored HTML body made safe to display.
 
 mod address;
+mod css;
 mod defects;
 mod html;
 mod links;
 mod parse;
+mod sanitize;
 mod structure;
 mod text;
 
+pub use address::sender_address;
 pub use parse::parse_mail;
+pub use sanitize::{content_policy, safe_html, SafeHtml};
 
 /// Raw input beyond this is cut before parsing (Gmail itself refuses messages this large).
 pub const MAX_RAW_BYTES: usize = 64 * 1024 * 1024;

@@ -1,6 +1,7 @@
 //! The seeded mailbox: message i of a seed is the same bytes in every process, whatever the mailbox size.
 
 mod compose;
+mod featured;
 mod malformed;
 mod shapes;
 mod vocabulary;
@@ -13,6 +14,7 @@ use crate::mime::encoding::{encoded_word_q, encoded_words_b};
 use crate::mime::{Charset, HeaderField, MessageBuilder, PartTree};
 use crate::rng::{SeededRng, Stream};
 use crate::truth::MessageKind;
+pub use featured::FeaturedMail;
 use shapes::BodyInput;
 use vocabulary::{
     COMPANIES, CP1252_SUBJECTS, LATIN1_SUBJECTS, NEWSLETTER_SUBJECTS, PEOPLE, PLACES,
@@ -35,6 +37,11 @@ pub struct MailboxSpec {
     pub large_size_bytes: usize,
     /// Fraction of messages deliberately malformed or hostile (one per block of `1/fraction`).
     pub malformed_fraction: f64,
+    /// Messages written out in full (a newsletter, a hostile HTML corpus) that take the places
+    /// of the newest messages of the initial mailbox, in order (the last is the newest). Their
+    /// ids and dates are drawn as every message's are; their content is as written. None by
+    /// default, and a mailbox without them is the same as before they existed.
+    pub featured: Vec<FeaturedMail>,
 }
 
 impl Default for MailboxSpec {
@@ -46,6 +53,7 @@ impl Default for MailboxSpec {
             large_fraction: 0.001,
             large_size_bytes: 2 * 1024 * 1024,
             malformed_fraction: 0.01,
+            featured: Vec::new(),
         }
     }
 }
@@ -297,7 +305,23 @@ impl Generator {
         GenState::start()
     }
 
+    /// The featured message that takes the place of message `index`, if one does.
+    fn featured(&self, index: u64) -> Option<&FeaturedMail> {
+        let featured = &self.spec.featured;
+        let count = self.spec.message_count as u64;
+        let first = count.saturating_sub(featured.len() as u64);
+        if index < first || index >= count {
+            return None;
+        }
+        // With fewer messages than featured ones, the newest featured ones are kept.
+        let skipped = featured.len() as u64 - (count - first);
+        featured.get((index - first + skipped) as usize)
+    }
+
     fn kind_for(&self, index: u64, rng: &mut SeededRng) -> MessageKind {
+        if self.featured(index).is_some() {
+            return MessageKind::Featured;
+        }
         let seed = self.spec.seed;
         if in_slot(
             seed,
@@ -428,8 +452,11 @@ impl Generator {
         let kind = self.kind_for(index, &mut rng);
         let offset = *rng.pick(&[0, 60, 120, -300, -480, 330, 540, -180]);
 
-        let ordinary =
-            !kind.is_malformed() && kind != MessageKind::Large && kind != MessageKind::Newsletter;
+        let ordinary = !kind.is_malformed()
+            && !matches!(
+                kind,
+                MessageKind::Large | MessageKind::Newsletter | MessageKind::Featured
+            );
         let parent = if ordinary && !state.recent.is_empty() && rng.chance(0.3) {
             Some(Arc::clone(rng.pick(state.recent.make_contiguous())))
         } else {
@@ -440,10 +467,16 @@ impl Generator {
             .as_ref()
             .map(|p| p.correspondent.clone())
             .unwrap_or_else(|| Self::contact(&mut rng));
-        let (from, to) = if sent {
-            (self.owner.clone(), contact.clone())
-        } else {
-            (contact.clone(), self.owner.clone())
+        let (from, to) = match self.featured(index) {
+            Some(f) => (
+                Contact {
+                    name: f.from_name.clone(),
+                    address: f.from_address.clone(),
+                },
+                self.owner.clone(),
+            ),
+            None if sent => (self.owner.clone(), contact.clone()),
+            None => (contact.clone(), self.owner.clone()),
         };
         let base_subject = match &parent {
             Some(p) => p.subject.clone(),
@@ -452,6 +485,10 @@ impl Generator {
                 MessageKind::Windows1252 => rng.pick(CP1252_SUBJECTS).to_string(),
                 MessageKind::ShiftJis => rng.pick(SJIS_SUBJECTS).to_string(),
                 MessageKind::Newsletter => fill(rng.word(NEWSLETTER_SUBJECTS), &mut rng),
+                MessageKind::Featured => self
+                    .featured(index)
+                    .map(|f| f.subject.clone())
+                    .unwrap_or_default(),
                 _ => fill(rng.word(SUBJECTS), &mut rng),
             },
         };
@@ -543,6 +580,11 @@ impl Generator {
                     broken.bare,
                 )
             }
+            MessageKind::Featured => {
+                let featured = self.featured(index).cloned().unwrap_or_default();
+                let links = featured.links.clone();
+                (featured.body(&mut rng), links, None, None, false)
+            }
             _ => {
                 let input = BodyInput {
                     kind,
@@ -591,7 +633,10 @@ impl Generator {
             builder.plain("References", &references);
         }
         let rendered = builder.render(&root);
-        let labels = Self::labels(&mut rng, kind, sent);
+        let labels = match kind {
+            MessageKind::Featured => FeaturedMail::labels(),
+            _ => Self::labels(&mut rng, kind, sent),
+        };
 
         let snippet = snippet(&rendered.tree, &rendered.raw);
         GeneratedMessage {

@@ -170,11 +170,11 @@ pub(crate) fn body(rng: &mut SeededRng, input: &BodyInput<'_>) -> MimeNode {
                 ],
             }
         }
-        MessageKind::Malformed(_) => unreachable_plain(rng, &prose, links),
+        MessageKind::Malformed(_) | MessageKind::Featured => unreachable_plain(rng, &prose, links),
     }
 }
 
-/// Malformed kinds are built elsewhere; answer with plain text rather than panic if one lands here.
+/// Malformed and featured kinds are built elsewhere; answer with plain text rather than panic if one lands here.
 fn unreachable_plain(rng: &mut SeededRng, prose: &Prose, links: &[Url]) -> MimeNode {
     let text = prose.text(rng, links);
     MimeNode::Leaf(Leaf::text(

@@ -1,0 +1,24 @@
+//! What the bar above an HTML mail says about remote content (images, fonts): blocked with a way to load it, or loading because the sender is trusted.
+
+/**
+ * The bar for a message detail (`html`, `sender`, `senderTrusted` from get_message), or null
+ * when there is nothing to say: no HTML, nothing remote in it, or loaded by a click just now.
+ */
+export function remoteBar({ html, sender, senderTrusted } = {}) {
+  if (!html) return null;
+  if (html.remoteAllowed && senderTrusted && sender) {
+    return { kind: "trusted", text: `Remote content from ${sender} always loads.`, sender };
+  }
+  if (!html.remoteAllowed && html.remoteBlocked > 0) {
+    const what = html.remoteBlocked === 1 ? "1 remote image or font" : `${html.remoteBlocked.toLocaleString()} remote images or fonts`;
+    return { kind: "blocked", text: "Remote content blocked", detail: `${what} not loaded, so the sender can't see you opened this.`, sender: sender ?? null };
+  }
+  return null;
+}
+
+/** The note for inline (cid:) images, which the store does not keep, or null. */
+export function inlineNote(html) {
+  const n = html?.inlineMissing ?? 0;
+  if (n === 0) return null;
+  return n === 1 ? "1 inline image isn't stored, so it isn't shown." : `${n.toLocaleString()} inline images aren't stored, so they aren't shown.`;
+}
