@@ -67,6 +67,7 @@ pub async fn run(dir: &DataDir, args: &AccountArgs) -> Result<(), AppError> {
                 accounts,
                 client_secret.as_deref(),
                 gmail_base_url.as_deref(),
+                None,
             )
             .await?;
             login(

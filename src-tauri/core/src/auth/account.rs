@@ -193,7 +193,7 @@ impl Accounts {
         &self,
         record: &AccountRecord,
     ) -> Result<OAuthClientConfig, AuthError> {
-        let credentials = self.credentials(&record).await.map_err(|e| match e {
+        let credentials = self.credentials(record).await.map_err(|e| match e {
             AuthError::SignInRequired(m) => {
                 AuthError::ClientSecret(format!("{m}; choose the client secret file again"))
             }
