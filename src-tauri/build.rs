@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "set_settings",
     "set_remote_content",
     "open_window",
+    "list_mailboxes",
+    "sync_all",
     "get_account",
     "connect_account",
     "cancel_sign_in",

@@ -184,8 +184,9 @@ async fn login_sync_status_logout_and_no_token_anywhere() {
     let json = run(&data, &["account", "status", "--json"], &mut transcript);
     let v: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["connected"], true);
-    assert_eq!(v["email"], "ann@example.com");
-    assert_eq!(v["tokenStore"], "file");
+    assert_eq!(v["accounts"][0]["email"], "ann@example.com");
+    assert_eq!(v["accounts"][0]["tokenStore"], "file");
+    assert_eq!(v["accounts"].as_array().map(Vec::len), Some(1));
 
     let sync = run(&data, &["sync", "--quota", "0"], &mut transcript);
     assert!(sync.status.success(), "{}", text(&sync));
@@ -222,7 +223,15 @@ async fn login_sync_status_logout_and_no_token_anywhere() {
         text(&out)
     );
     assert_eq!(fake.counts().revoke, revokes + 1);
-    assert!(!data.join("credentials.json").exists() && !data.join("account.json").exists());
+    let folder = data.join("accounts").join("ann@example.com");
+    assert!(
+        !folder.join("credentials.json").exists() && !folder.join("account.json").exists(),
+        "logout deletes the account's token and record"
+    );
+    assert!(
+        account_db(&data, "ann@example.com").exists(),
+        "without --delete-mail the synced mail stays"
+    );
     let out = run(&data, &["account", "status"], &mut transcript);
     assert!(text(&out).contains("No Gmail account is connected"));
 
@@ -321,12 +330,66 @@ async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
     );
 }
 
-/// Two accounts signed in one after the other keep their mail in separate databases; the first token is revoked.
+/// Logs in to `fake` with its own client file and Gmail address.
+async fn login_to(home: &Path, data: &Path, fake: &FakeGmail, transcript: &mut Transcript) {
+    let email = fake.email_address();
+    let file = client_file(home, &format!("client-{email}.json"), fake);
+    let out = login(
+        data,
+        &[
+            "--client-secret",
+            file.to_str().unwrap(),
+            "--gmail-base-url",
+            &fake.base_url(),
+        ],
+        transcript,
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// The JSON lines of `sync --all --json`, by account: (exit code, run status).
+fn exits_by_account(out: &Output) -> std::collections::BTreeMap<String, (i64, Value)> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .map(|v| {
+            (
+                v["account"].as_str().unwrap_or_default().to_owned(),
+                (v["exit"].as_i64().unwrap_or(-1), v["run"]["status"].clone()),
+            )
+        })
+        .collect()
+}
+
+/// Waits until the account's ledger has a running sync.
+async fn wait_running(data: &Path, email: &str, transcript: &mut Transcript) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = run(data, &["status", "--account", email, "--json"], transcript);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if !v["active"].is_null() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{email}'s sync shows as running: {}",
+            text(&out)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Two accounts connected side by side: `sync --all` syncs both at once, each into its own
+/// database with exactly its own server's mail; a sync of one already running refuses only
+/// that one (exit 3); a token revoked mid-sync ends only that account `auth`; no token of one
+/// is in the other's files; logging one out with `--delete-mail` deletes its token and mail and
+/// leaves the other working.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn switching_accounts_keeps_each_mailbox_apart() {
+async fn two_accounts_sync_side_by_side_and_fail_apart() {
     let a = FakeGmail::start(
         FakeConfig::default()
-            .messages(40)
+            .messages(300)
             .seed(21)
             .email_address("a@example.com"),
     )
@@ -334,7 +397,7 @@ async fn switching_accounts_keeps_each_mailbox_apart() {
     .unwrap();
     let b = FakeGmail::start(
         FakeConfig::default()
-            .messages(60)
+            .messages(120)
             .seed(22)
             .email_address("b@example.com"),
     )
@@ -343,23 +406,55 @@ async fn switching_accounts_keeps_each_mailbox_apart() {
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data");
     let mut transcript = Transcript::default();
-    for fake in [&a, &b] {
-        let file = client_file(home.path(), "client.json", fake);
-        let out = login(
-            &data,
-            &[
-                "--client-secret",
-                file.to_str().unwrap(),
-                "--gmail-base-url",
-                &fake.base_url(),
-            ],
-            &mut transcript,
-        )
-        .await;
-        assert!(out.status.success(), "{}", text(&out));
-        let out = run(&data, &["sync", "--quota", "0"], &mut transcript);
-        assert!(out.status.success(), "{}", text(&out));
-    }
+    login_to(home.path(), &data, &a, &mut transcript).await;
+    login_to(home.path(), &data, &b, &mut transcript).await;
+    assert_eq!(a.counts().revoke, 0, "adding b leaves a connected");
+    let out = run(&data, &["account", "list", "--json"], &mut transcript);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: Vec<&str> = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert_eq!(listed, ["a@example.com", "b@example.com"]);
+
+    // A sync of a already running in another process (held there: a's server answers
+    // nothing for now): --all refuses a only and syncs b.
+    a.set_hang(true);
+    let a_alone = command(
+        &data,
+        &["sync", "--account", "a@example.com", "--quota", "0"],
+    )
+    .spawn()
+    .unwrap();
+    wait_running(&data, "a@example.com", &mut transcript).await;
+    let out = run(
+        &data,
+        &["sync", "--all", "--quota", "0", "--json"],
+        &mut transcript,
+    );
+    let exits = exits_by_account(&out);
+    assert_eq!(
+        exits["a@example.com"].0,
+        3,
+        "a is already syncing: {}",
+        text(&out)
+    );
+    assert_eq!(
+        exits["b@example.com"].0,
+        0,
+        "b syncs beside it: {}",
+        text(&out)
+    );
+    assert_eq!(exits["b@example.com"].1, "success");
+    assert_eq!(out.status.code(), Some(3), "the worst code: {}", text(&out));
+    a.set_hang(false);
+    let a_out = tokio::task::spawn_blocking(move || a_alone.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    transcript.keep(&a_out);
+    assert!(a_out.status.success(), "{}", text(&a_out));
     assert_eq!(
         ids(&account_db(&data, "a@example.com")).await,
         truth_ids(&a)
@@ -368,14 +463,134 @@ async fn switching_accounts_keeps_each_mailbox_apart() {
         ids(&account_db(&data, "b@example.com")).await,
         truth_ids(&b)
     );
-    assert_eq!(
-        a.counts().revoke,
-        1,
-        "switching revoked the first account's token"
+
+    // Both at once; a's token is revoked while its sync runs (held on a's server until
+    // then): a ends auth, b completes.
+    a.add_messages(200);
+    b.add_messages(50);
+    a.set_hang(true);
+    let both = command(&data, &["sync", "--all", "--quota", "0", "--json"])
+        .spawn()
+        .unwrap();
+    wait_running(&data, "a@example.com", &mut transcript).await;
+    a.revoke_refresh_tokens();
+    a.set_hang(false);
+    let out = tokio::task::spawn_blocking(move || both.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    transcript.keep(&out);
+    let exits = exits_by_account(&out);
+    assert_eq!(exits["a@example.com"].0, 1, "{}", text(&out));
+    assert_eq!(exits["a@example.com"].1, "error", "{}", text(&out));
+    assert!(
+        text(&out).contains("a@example.com: ") && text(&out).contains("[auth]"),
+        "{}",
+        text(&out)
     );
-    let out = run(&data, &["account", "status", "--json"], &mut transcript);
+    assert_eq!(exits["b@example.com"].0, 0, "{}", text(&out));
+    assert_eq!(
+        ids(&account_db(&data, "b@example.com")).await,
+        truth_ids(&b)
+    );
+    let out = run(&data, &["status", "--json"], &mut transcript);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["email"], "b@example.com");
+    let by_account: std::collections::BTreeMap<&str, &Value> = v["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["account"].as_str().unwrap(), s))
+        .collect();
+    assert_eq!(by_account["a@example.com"]["latest"]["errorTag"], "auth");
+    assert_eq!(by_account["b@example.com"]["latest"]["status"], "success");
+    let out = run(&data, &["status"], &mut transcript);
+    assert!(
+        text(&out).contains("a@example.com: ") && text(&out).contains("b@example.com: "),
+        "status names each account: {}",
+        text(&out)
+    );
+
+    // No token of one account is in the other's folder.
+    let folder = |email: &str| data.join("accounts").join(email);
+    for (fake, other) in [(&a, "b@example.com"), (&b, "a@example.com")] {
+        let tokens = fake.issued_tokens();
+        assert!(!tokens.is_empty());
+        for file in files_under(&folder(other)) {
+            assert_no_secret_in(
+                &std::fs::read(&file).unwrap(),
+                &tokens,
+                &file.display().to_string(),
+            );
+        }
+    }
+
+    // Logging a out with its mail: its folder goes; b still syncs with its own token.
+    let out = run(
+        &data,
+        &["account", "logout", "a@example.com", "--delete-mail"],
+        &mut transcript,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Deleted a@example.com's synced mail"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !folder("a@example.com").exists(),
+        "a's token, record and mail are deleted"
+    );
+    assert!(folder("b@example.com").join("credentials.json").exists());
+    let out = run(&data, &["sync", "--json"], &mut transcript);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&data, &["account", "list", "--json"], &mut transcript);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["accounts"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["accounts"][0]["email"], "b@example.com");
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// A data directory from before several accounts (`account.json` and `credentials.json` at
+/// its top) keeps working: the account is moved into its own folder, token and all, and syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_account_from_before_is_moved_into_its_folder() {
+    let fake = FakeGmail::start(
+        FakeConfig::default()
+            .messages(30)
+            .seed(23)
+            .email_address("old@example.com"),
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut transcript = Transcript::default();
+    login_to(home.path(), &data, &fake, &mut transcript).await;
+    // Put the files where the single-account version kept them.
+    let folder = data.join("accounts").join("old@example.com");
+    for name in ["account.json", "credentials.json"] {
+        std::fs::rename(folder.join(name), data.join(name)).unwrap();
+    }
+    let out = run(&data, &["sync", "--quota", "0"], &mut transcript);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!data.join("account.json").exists() && !data.join("credentials.json").exists());
+    assert!(folder.join("account.json").exists() && folder.join("credentials.json").exists());
+    assert_eq!(
+        ids(&account_db(&data, "old@example.com")).await,
+        truth_ids(&fake)
+    );
 }
 
 /// A Web-app client file, no file, and a timed-out sign-in each fail with their tag and store nothing.

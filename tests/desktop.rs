@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fake_gmail::{FakeConfig, FakeGmail, OAuthClient};
+use fake_gmail::{FakeConfig, FakeGmail};
 use harness::{App, Knobs, APP};
 use serde_json::{json, Value};
 
@@ -129,31 +129,6 @@ async fn the_start_at_login_switch_writes_and_removes_the_autostart_entry() {
     .await;
 }
 
-/// `account.json` and `credentials.json` of an account connected to `fake`, with the fake's
-/// own refresh token, as connecting would have written them.
-fn connected_account(fake: &FakeGmail) -> Vec<(String, String)> {
-    let client = OAuthClient::default();
-    let record = json!({
-        "email": EMAIL,
-        "clientId": client.client_id,
-        "authUri": fake.auth_url(),
-        "tokenUri": fake.token_url(),
-        "apiBaseUrl": fake.base_url(),
-        "tokenStore": "file",
-        "connectedAtMs": 0,
-    });
-    let credentials = json!({
-        "clientId": client.client_id,
-        "clientSecret": client.client_secret,
-        "tokenUri": fake.token_url(),
-        "refreshToken": client.refresh_token,
-    });
-    vec![
-        ("account.json".into(), record.to_string()),
-        ("credentials.json".into(), credentials.to_string()),
-    ]
-}
-
 /// The `Notify` calls the notification server received, as `dbus-monitor` printed them: one
 /// block of text per call.
 fn notify_calls(log: &Path) -> Vec<String> {
@@ -207,7 +182,7 @@ async fn a_background_sync_that_needs_sign_in_notifies_once() {
             ("INBOX_SYNC_TOKEN_STORE".into(), "file".into()),
             ("INBOX_SYNC_LOG".into(), "info,sqlx=warn".into()),
         ],
-        data_files: connected_account(&fake),
+        data_files: harness::account_files(&fake),
         on_bus: vec![
             // Debian's dunst: a real server of the Desktop Notifications Specification.
             "dunst".into(),

@@ -733,7 +733,11 @@ async fn connect_gmail_sync_reconnect_disconnect() {
     )
     .await;
     timings.push(("connect (click to Connected as)", t.elapsed()));
-    let credentials = app.data_dir().join("credentials.json");
+    let credentials = app
+        .data_dir()
+        .join("accounts")
+        .join(EMAIL)
+        .join("credentials.json");
     let hint = app.text("#account-token-hint").await.unwrap_or_default();
     assert_eq!(
         hint,

@@ -19,7 +19,7 @@ export function subscribe(fn) {
   return () => subscribers.delete(fn);
 }
 
-/** Called with the AccountView whenever the mailbox switched: everything shown from the old one must be reloaded. */
+/** Called whenever the mailbox in view switched (or its account signed in again): everything shown from the old one must be reloaded. */
 export function subscribeMailbox(fn) {
   mailboxSubscribers.add(fn);
   return () => mailboxSubscribers.delete(fn);
@@ -29,6 +29,22 @@ function set(next) {
   if (next === state) return;
   state = next;
   for (const fn of subscribers) fn(state);
+}
+
+function mailboxSwitched() {
+  for (const fn of mailboxSubscribers) fn(state.account);
+}
+
+/**
+ * Shows the mailbox `key` in this window (the switcher, a new account, the one in view removed): every call and event
+ * is about it from now on, and everything shown of the old one is reloaded.
+ */
+export async function switchMailbox(key) {
+  if (key == null || key === ipc.currentMailbox()) return;
+  ipc.setMailbox(key);
+  set({ ...state, account: null, error: null, note: state.note });
+  mailboxSwitched();
+  await refresh();
 }
 
 /** Requests of this window that have ended: a get_account answer read before one of them ended may predate it. */
@@ -68,6 +84,8 @@ export async function connectAccount(clientSecretPath) {
   try {
     const account = await ipc.connectAccount(clientSecretPath);
     endRequest(connectSucceeded(state, account, Date.now()));
+    // The account just connected is the one to see (a reconnect keeps the same one).
+    await switchMailbox(account?.key);
     return null;
   } catch (err) {
     endRequest(connectFailed(state, err));
@@ -90,11 +108,11 @@ export async function cancelSignIn() {
   }
 }
 
-export async function disconnect() {
+export async function disconnect(deleteMail = false) {
   if (state.pending) return;
   set(beginRequest(state, "disconnect"));
   try {
-    const result = await ipc.disconnectAccount();
+    const result = await ipc.disconnectAccount(deleteMail);
     endRequest(disconnectSucceeded(state, result));
   } catch (err) {
     endRequest(requestFailed(state, err));
@@ -109,8 +127,10 @@ export async function connect() {
       if (payload?.phase === "done") refresh();
     }),
     ipc.onAccountChanged((account) => {
+      // About another mailbox than this window's: the switcher hears of it through mailboxes://changed.
+      if (account?.key != null && account.key !== ipc.currentMailbox()) return;
       set(applyAccountChanged(state, account, Date.now()));
-      for (const fn of mailboxSubscribers) fn(account);
+      mailboxSwitched();
     }),
   ]);
   window.addEventListener("focus", refresh);

@@ -10,6 +10,8 @@ import { mountHome } from "./views/home.js";
 import { mountInbox } from "./views/inbox.js";
 import { mountHistory } from "./views/history.js";
 import { mountSettings } from "./views/settings.js";
+import { mountMailboxSwitcher } from "./views/mailbox-switcher.js";
+import * as mailboxes from "./mailboxes-store.js";
 import { currentLabels, mountSidebarMail } from "./views/sidebar-mail.js";
 import { labelName, unreadBadge } from "./labels.js";
 
@@ -49,7 +51,10 @@ function renderInboxCount() {
   setText(document.getElementById("inbox-count"), unreadBadge(currentLabels(), "INBOX"));
 }
 
+// The window's mailbox is chosen before any view asks for mail, so the first calls are already about it.
+await mailboxes.init();
 window.addEventListener("hashchange", navigate);
+mountMailboxSwitcher(document.getElementById("mailbox-nav"));
 mountSidebarMail(document.getElementById("mail-nav"), () => {
   renderInboxCount();
   // A label view opened before the labels arrived gets its name now.
@@ -63,3 +68,4 @@ navigate();
 renderIndicator();
 store.connect().catch((err) => console.error("sync store", err));
 account.connect().catch((err) => console.error("account store", err));
+mailboxes.connect().catch((err) => console.error("mailboxes store", err));

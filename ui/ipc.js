@@ -21,36 +21,73 @@ function on(event, handler) {
   return tauri().event.listen(event, (e) => handler(e.payload));
 }
 
-export const startSync = () => call("start");
-export const cancelSync = () => call("cancel");
-export const getActive = () => call("get_active");
-export const getLatest = () => call("get_latest");
-export const listRuns = (limit, before) => call("list_runs", before == null ? { limit } : { limit, before });
+const MAILBOX_KEY = "inbox-sync.mailbox";
+
+/** The key of the mailbox this window shows (each window its own; kept across a reload). */
+let mailbox = (() => {
+  try { return sessionStorage.getItem(MAILBOX_KEY); } catch { return null; }
+})();
+
+export const currentMailbox = () => mailbox;
+
+/** Every call about one mailbox names this one from now on; only account-store switches it. */
+export function setMailbox(key) {
+  mailbox = key;
+  try { sessionStorage.setItem(MAILBOX_KEY, key); } catch { /* a window without storage keeps it in memory */ }
+}
+
+/** A call about the mailbox in view. */
+const about = (cmd, args = {}) => call(cmd, mailbox == null ? args : { ...args, mailbox });
+
+/** Events about the mailbox in view only: the others' runs and mail are not this window's to show. */
+function onShown(event, handler) {
+  return on(event, (payload) => {
+    if (mailbox == null || payload?.mailbox == null || payload.mailbox === mailbox) handler(payload);
+  });
+}
+
+export const startSync = () => about("start");
+export const cancelSync = () => about("cancel");
+export const getActive = () => about("get_active");
+export const getLatest = () => about("get_latest");
+export const listRuns = (limit, before) => about("list_runs", before == null ? { limit } : { limit, before });
+/** Every mailbox ({ key, source, active, latest }), the first connected account first. */
+export const listMailboxes = () => call("list_mailboxes");
+/** Starts a sync of every mailbox; one already syncing is left to it. */
+export const syncAll = () => call("sync_all");
 /**
  * `label` null lists every stored message; otherwise the messages that carry that Gmail label.
  * `after` ({ internalDateMs, gmailId } of the previous page's last row) reads the page by key.
  */
 export const listMessages = (limit, offset, search, label, after) =>
-  call("list_messages", {
+  about("list_messages", {
     limit, offset, ...(search ? { search } : {}), ...(label ? { label } : {}), ...(after ? { after } : {}),
   });
-export const listLabels = () => call("list_labels");
+export const listLabels = () => about("list_labels");
 /** `allowRemote` asks for the HTML with remote images and fonts left in (the reader clicked "Load"). */
-export const getMessage = (gmailId, allowRemote = false) => call("get_message", { gmailId, allowRemote });
+export const getMessage = (gmailId, allowRemote = false) => about("get_message", { gmailId, allowRemote });
 /** Remembers (or forgets) a sender whose remote content always loads; resolves to the stored settings. */
 export const setRemoteContent = (sender, allowed) => call("set_remote_content", { sender, allowed });
 export const openLink = (url) => call("open_link", { url });
-export const getSummary = () => call("get_summary");
+export const getSummary = () => about("get_summary");
 export const getSettings = () => call("get_settings");
 export const setSettings = (settings) => call("set_settings", { settings });
-export const getAccount = () => call("get_account");
-/** Resolves once the user finished in the browser (minutes, possibly); a null path reuses the remembered client. */
-export const connectAccount = (clientSecretPath) => call("connect_account", { clientSecretPath });
+export const getAccount = () => about("get_account");
+/**
+ * Resolves once the user finished in the browser (minutes, possibly), with the AccountView of the account connected.
+ * A null path signs the account in view in again with its remembered client; a path adds an account.
+ */
+export const connectAccount = (clientSecretPath) => about("connect_account", { clientSecretPath });
 export const cancelSignIn = () => call("cancel_sign_in");
-export const disconnectAccount = () => call("disconnect_account");
+/** `deleteMail` also deletes the account's synced mail and sync history from this computer. */
+export const disconnectAccount = (deleteMail = false) => about("disconnect_account", { deleteMail });
 
-export const onSyncProgress = (handler) => on("sync://progress", handler);
-export const onSyncFinished = (handler) => on("sync://finished", handler);
-export const onMailChanged = (handler) => on("mail://changed", handler);
+export const onSyncProgress = (handler) => onShown("sync://progress", handler);
+export const onSyncFinished = (handler) => onShown("sync://finished", handler);
+export const onMailChanged = (handler) => onShown("mail://changed", handler);
+/** Every mailbox's runs, for the switcher's per-mailbox status. */
+export const onAnySyncProgress = (handler) => on("sync://progress", handler);
+export const onAnySyncFinished = (handler) => on("sync://finished", handler);
+export const onMailboxesChanged = (handler) => on("mailboxes://changed", handler);
 export const onSignIn = (handler) => on("account://sign-in", handler);
 export const onAccountChanged = (handler) => on("account://changed", handler);

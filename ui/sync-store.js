@@ -11,10 +11,23 @@ let state = { ...initialSyncState, pending: null, counts: null, source: null };
 const subscribers = new Set();
 const mailSubscribers = new Set();
 
-/** Runs this window started survive a reload (sessionStorage is per window), so it never calls its own run "another window's". */
-const ownRunIds = (() => {
-  try { return JSON.parse(sessionStorage.getItem(OWN_RUNS_KEY) ?? "[]"); } catch { return []; }
-})();
+/**
+ * Runs this window started, per mailbox, survive a reload and a switch to another mailbox and back (sessionStorage is
+ * per window), so it never calls its own run "another window's".
+ */
+const ownRunsKey = (mailbox = ipc.currentMailbox()) => `${OWN_RUNS_KEY}.${mailbox ?? "first"}`;
+function loadOwnRunIds(mailbox) {
+  try { return JSON.parse(sessionStorage.getItem(ownRunsKey(mailbox)) ?? "[]"); } catch { return []; }
+}
+let ownRunIds = loadOwnRunIds();
+
+/** A run this window started in `mailbox` (e.g. by "Sync all"), so its card never calls it another window's. */
+export function rememberOwnRun(mailbox, runId) {
+  const ids = mailbox === ipc.currentMailbox() ? ownRunIds : loadOwnRunIds(mailbox);
+  ids.push(runId);
+  try { sessionStorage.setItem(ownRunsKey(mailbox), JSON.stringify(ids.slice(-20))); } catch { /* kept in memory */ }
+  if (mailbox === ipc.currentMailbox()) set(state);
+}
 
 export function getState() {
   return { ...state, ownRunIds };
@@ -61,8 +74,7 @@ export async function refreshSummary() {
  */
 export async function resetForMailbox() {
   state = { ...state, ...initialSyncState, counts: null, source: null };
-  ownRunIds.length = 0;
-  sessionStorage.removeItem(OWN_RUNS_KEY);
+  ownRunIds = loadOwnRunIds();
   await Promise.all([refresh(), refreshSummary()]);
   set(state); // even if both reads failed, the old mailbox's figures must not stay on screen
 }
@@ -73,8 +85,7 @@ export async function start() {
   try {
     const result = await ipc.startSync();
     if (result.started) {
-      ownRunIds.push(result.runId);
-      sessionStorage.setItem(OWN_RUNS_KEY, JSON.stringify(ownRunIds.slice(-20)));
+      rememberOwnRun(ipc.currentMailbox(), result.runId);
     } else if (result.reason === "alreadyRunning") {
       showNotice("A sync is already running.");
     }

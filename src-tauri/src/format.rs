@@ -14,6 +14,22 @@ pub fn ago(then_ms: i64, now_ms: i64) -> String {
     }
 }
 
+/// 1200 as "1,200".
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "850 ms", "3.2 s", "4 min 05 s".
 pub fn duration(ms: i64) -> String {
     match ms {

@@ -21,6 +21,36 @@ const POLL: Duration = Duration::from_millis(50);
 /// A WebDriver command that has not answered by then never will: fail instead of hanging.
 pub const CALL: Duration = Duration::from_secs(40);
 
+/// The files of an account connected to `fake` (its Gmail address, the fake's own client
+/// and refresh token), as connecting would have written them: `accounts/<address>/…`.
+#[allow(dead_code)] // tests/e2e.rs connects its account from the window instead
+pub fn account_files(fake: &fake_gmail::FakeGmail) -> Vec<(String, String)> {
+    let client = fake_gmail::OAuthClient::default();
+    let email = fake.email_address();
+    let record = json!({
+        "email": email,
+        "clientId": client.client_id,
+        "authUri": fake.auth_url(),
+        "tokenUri": fake.token_url(),
+        "apiBaseUrl": fake.base_url(),
+        "tokenStore": "file",
+        "connectedAtMs": 0,
+    });
+    let credentials = json!({
+        "clientId": client.client_id,
+        "clientSecret": client.client_secret,
+        "tokenUri": fake.token_url(),
+        "refreshToken": client.refresh_token,
+    });
+    vec![
+        (format!("accounts/{email}/account.json"), record.to_string()),
+        (
+            format!("accounts/{email}/credentials.json"),
+            credentials.to_string(),
+        ),
+    ]
+}
+
 /// Awaits one WebDriver command, failing the test (with what it was) if it hangs.
 pub async fn bounded<T>(what: &str, call: impl Future<Output = T>) -> T {
     match tokio::time::timeout(CALL, call).await {
@@ -149,7 +179,11 @@ impl App {
         std::fs::create_dir_all(&data_dir).expect("data dir");
         write_settings(&data_dir, knobs.auto_sync);
         for (name, contents) in &knobs.data_files {
-            std::fs::write(data_dir.join(name), contents).expect("write a data file");
+            let path = data_dir.join(name);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder).expect("a data file's folder");
+            }
+            std::fs::write(path, contents).expect("write a data file");
         }
         let (display, xvfb) = match std::env::var("DISPLAY") {
             Ok(d) if !d.is_empty() => (d, None),

@@ -1,4 +1,5 @@
-//! The Account section of Settings: connect Gmail with a client secret file, wait for the browser, or disconnect.
+//! The Account section of Settings: connect Gmail with a client secret file, wait for the browser, disconnect the
+//! account in view, or add another account beside it.
 
 import { h, setText } from "../dom.js";
 import * as account from "../account-store.js";
@@ -61,18 +62,31 @@ export function mountAccount(container) {
     on: { click: () => setConfirming(true) },
   }, "Disconnect");
   const confirmText = h("p", { id: "account-confirm-text" });
-  const confirmYes = h("button", { id: "confirm-disconnect", type: "button", class: "btn btn-danger", on: { click: () => account.disconnect() } }, "Disconnect");
+  const deleteMail = h("input", { id: "disconnect-delete-mail", type: "checkbox" });
+  const deleteMailLabel = h("label", { class: "account-delete-mail", htmlFor: "disconnect-delete-mail" }, deleteMail, " Also delete its synced mail from this computer");
+  const confirmYes = h("button", { id: "confirm-disconnect", type: "button", class: "btn btn-danger", on: { click: () => account.disconnect(deleteMail.checked) } }, "Disconnect");
   const confirmNo = h("button", { id: "keep-connected", type: "button", class: "btn btn-secondary", on: { click: () => { setConfirming(false); disconnectButton.focus(); } } }, "Keep connected");
   const confirmBox = h("div", {
     id: "account-confirm", class: "account-confirm", hidden: true,
     attrs: { role: "group", "aria-labelledby": "account-confirm-text" },
     on: { keydown: (e) => { if (e.key === "Escape" && account.getState().pending !== "disconnect") { setConfirming(false); disconnectButton.focus(); } } },
-  }, confirmText, h("div", { class: "account-confirm-actions" }, confirmNo, confirmYes));
+  }, confirmText, deleteMailLabel, h("div", { class: "account-confirm-actions" }, confirmNo, confirmYes));
+  // Another account beside this one: the same client file (or another project's).
+  const addInput = h("input", {
+    id: "account-add-client-secret", type: "text", class: "text-input", autocomplete: "off", spellcheck: false,
+    placeholder: "/home/you/Downloads/client_secret_….json",
+    attrs: { "aria-describedby": "account-add-hint", autocapitalize: "off" },
+  });
+  const addButton = h("button", { id: "add-account-button", type: "submit", class: "btn btn-secondary" }, "Add account");
+  const addForm = h("form", { class: "account-connect account-add", on: { submit: (e) => { e.preventDefault(); add(); } } },
+    h("label", { class: "setting-label", htmlFor: "account-add-client-secret" }, "Add another Gmail account"),
+    h("p", { class: "setting-hint", id: "account-add-hint" }, "Each account syncs on its own; switch between them in the sidebar. Use the same client secret file or another one."),
+    h("div", { class: "account-field" }, addInput, addButton));
   const connected = h("div", { id: "account-connected", class: "account-group" },
     h("div", { class: "setting" },
       h("div", { class: "setting-text" }, h("p", { class: "setting-label" }, "Connected as ", email), tokenHint),
       h("div", { class: "setting-control" }, disconnectButton)),
-    confirmBox);
+    confirmBox, addForm);
 
   const loading = h("p", { class: "setting-hint account-loading" }, "Checking the account…");
   const retry = h("button", { type: "button", class: "btn btn-secondary", on: { click: () => account.refresh() } }, "Try again");
@@ -107,13 +121,25 @@ export function mountAccount(container) {
     account.connectAccount(path);
   }
 
+  function add() {
+    const path = clientSecretPathOf(addInput.value);
+    if (path === null) {
+      localError = { code: "clientSecret", message: "Enter the path of the client secret file to add another account with." };
+      render(account.getState());
+      addInput.focus();
+      return;
+    }
+    localError = null;
+    account.connectAccount(path);
+  }
+
   function setConfirming(on) {
     confirming = on;
     render(account.getState());
     if (on) confirmNo.focus();
   }
 
-  pathInput.addEventListener("input", () => { if (localError) { localError = null; render(account.getState()); } });
+  for (const input of [pathInput, addInput]) input.addEventListener("input", () => { if (localError) { localError = null; render(account.getState()); } });
 
   function render(s) {
     const panel = accountPanel(s);
@@ -141,7 +167,8 @@ export function mountAccount(container) {
     if (panel.mode === "connected") {
       setText(email, panel.email);
       setText(tokenHint, `Token kept in ${panel.tokenWhere}.`);
-      setText(confirmText, `Disconnect ${panel.email}? Inbox Sync stops any running sync, deletes its sign-in from this computer, asks Google to revoke its access and switches to the demo mailbox. Mail already synced from this account stays on this computer.`);
+      setText(confirmText, `Disconnect ${panel.email}? Inbox Sync stops its running sync, deletes its sign-in from this computer, asks Google to revoke its access and takes it out of the accounts here${s.account?.accounts > 1 ? "; your other accounts stay connected" : ""}. Mail already synced from this account stays on this computer unless you tick the box.`);
+      setBusy(addButton, s.pending !== null);
       const busy = s.pending === "disconnect";
       setBusy(disconnectButton, !panel.disconnectEnabled);
       setBusy(confirmYes, busy);

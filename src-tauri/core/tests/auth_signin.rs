@@ -126,7 +126,7 @@ async fn sign_in_through_the_loopback_then_sync_the_account() {
     assert_eq!(record.token_store, TokenStoreKind::File);
     #[cfg(unix)]
     assert_eq!(
-        std::fs::metadata(data.path().join("credentials.json"))
+        std::fs::metadata(accounts.vault().file_path(EMAIL))
             .unwrap()
             .permissions()
             .mode()
@@ -157,8 +157,15 @@ async fn sign_in_through_the_loopback_then_sync_the_account() {
         tokens.len() >= 3,
         "a code, a refresh token and access tokens: {tokens:?}"
     );
-    for file in ["account.sqlite3", "account.sqlite3-wal", "account.json"] {
-        let bytes = std::fs::read(data.path().join(file)).unwrap_or_default();
+    let files = [
+        data.path().join("account.sqlite3"),
+        data.path().join("account.sqlite3-wal"),
+        accounts.record_path(EMAIL),
+    ];
+    assert!(files[2].exists(), "the account's record is in its folder");
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap_or_default();
+        let file = file.display();
         let text = String::from_utf8_lossy(&bytes);
         for token in &tokens {
             assert!(!text.contains(token.as_str()), "{file} holds a token");
@@ -374,8 +381,8 @@ async fn the_keyring_is_used_when_there_is_one_and_fails_clearly_when_required_a
         // drives a sync; disconnecting deletes it from the keyring.
         Ok(record) => {
             assert_eq!(record.token_store, TokenStoreKind::Keyring);
-            assert!(!data.path().join("credentials.json").exists());
-            let account_json = std::fs::read_to_string(data.path().join("account.json")).unwrap();
+            assert!(!accounts.vault().file_path(EMAIL).exists());
+            let account_json = std::fs::read_to_string(accounts.record_path(EMAIL)).unwrap();
             for token in fake.issued_tokens() {
                 assert!(!account_json.contains(&token));
             }
@@ -383,7 +390,7 @@ async fn the_keyring_is_used_when_there_is_one_and_fails_clearly_when_required_a
             let source = GmailSource::new(&endpoint, grant, Duration::from_secs(10)).unwrap();
             use inbox_sync_core::sync::MailSource;
             assert_eq!(source.profile().await.unwrap().email_address, EMAIL);
-            accounts.disconnect().await.unwrap();
+            accounts.disconnect(EMAIL).await.unwrap();
             let gone = accounts
                 .vault()
                 .load(EMAIL, TokenStoreKind::Keyring)

@@ -60,7 +60,7 @@ impl DataDir {
         &self.accounts
     }
 
-    /// The connected account's mailbox, else the demo.
+    /// The first connected account's mailbox, else the demo: the one the window shows.
     pub fn current_mailbox(&self) -> Result<Mailbox, AppError> {
         match self.accounts.current()? {
             Some(record) => Ok(Mailbox::Account(record)),
@@ -68,8 +68,82 @@ impl DataDir {
         }
     }
 
+    /// Every connected account's mailbox, the first connected first; the demo's alone when
+    /// none is connected.
+    pub fn all_mailboxes(&self) -> Result<Vec<Mailbox>, AppError> {
+        let records = self.accounts.list()?;
+        if records.is_empty() {
+            return Ok(vec![demo_mailbox()?]);
+        }
+        Ok(records.into_iter().map(Mailbox::Account).collect())
+    }
+
+    /// The mailbox of the account connected as `email`.
+    pub fn account_mailbox(&self, email: &str) -> Result<Mailbox, AppError> {
+        Ok(Mailbox::Account(self.accounts.find(email)?))
+    }
+
     pub async fn open_mailbox(&self, mailbox: Mailbox) -> Result<Arc<OpenMailbox>, AppError> {
         OpenMailbox::open(&self.path, mailbox, self.accounts.clone(), self.stale_after).await
+    }
+
+    /// Fails when a sync of `mailbox` is running (anywhere), e.g. before deleting its mail.
+    pub async fn refuse_while_syncing(&self, mailbox: &Mailbox) -> Result<(), AppError> {
+        if !mailbox.database_path(&self.path).exists() {
+            return Ok(());
+        }
+        let open = self.open_mailbox_read_only(mailbox.clone()).await?;
+        let active = open.ledger().get_active().await;
+        open.close().await;
+        if let Some(run) = active? {
+            return Err(AppError::new(
+                "alreadyRunning",
+                format!(
+                    "a sync of this mailbox is running (run #{}); stop it first",
+                    run.id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Deletes an account's folder (its mail database, sync history and anything set aside
+    /// there) once it is disconnected; says how much was deleted.
+    pub fn delete_mail(&self, mailbox: &Mailbox) -> Result<String, AppError> {
+        let Mailbox::Account(record) = mailbox else {
+            return Err(AppError::config(
+                "only a Gmail account's mail can be deleted",
+            ));
+        };
+        if self.accounts.get(&record.email)?.is_some() {
+            return Err(AppError::config(format!(
+                "{} is still connected; disconnect it first",
+                record.email
+            )));
+        }
+        let folder = self
+            .path
+            .join(inbox_sync_core::auth::ACCOUNTS_DIR)
+            .join(inbox_sync_core::auth::account_folder(&record.email));
+        let bytes: u64 = std::fs::read_dir(&folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum();
+        match std::fs::remove_dir_all(&folder) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                let err = StoreError::from_io(e, &folder);
+                return Err(AppError::new(
+                    err.code(),
+                    format!("cannot delete {}: {err}", folder.display()),
+                ));
+            }
+        }
+        Ok(format!("{:.1} MB", bytes as f64 / 1_000_000.0))
     }
 
     /// Opens `mailbox` for reading only, as `status` and `history` do.

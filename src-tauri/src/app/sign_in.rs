@@ -15,25 +15,28 @@ pub const GMAIL_BASE_URL_VAR: &str = "INBOX_SYNC_GMAIL_BASE_URL";
 pub struct SignIn {
     pending: PendingSignIn,
     endpoint: GmailEndpoint,
-    /// The account connected before, if any (a reconnect signs in to it again).
-    pub previous: Option<AccountRecord>,
 }
 
 impl SignIn {
-    /// Starts a sign-in: with the client secret file given, else the client remembered from
-    /// the last sign-in; against the Gmail `gmail_base_url` names (or
-    /// `INBOX_SYNC_GMAIL_BASE_URL`), else the previous account's when reconnecting with its
-    /// remembered client, else Google's. The loopback listener is listening on return.
+    /// Starts a sign-in: with the client secret file given, else the client remembered for
+    /// `reconnecting` (else for the account signed in to last); against the Gmail
+    /// `gmail_base_url` names (or `INBOX_SYNC_GMAIL_BASE_URL`), else the previous account's
+    /// when reconnecting with its remembered client, else Google's. The loopback listener is
+    /// listening on return.
     pub async fn start(
         accounts: &Accounts,
         client_secret: Option<&Path>,
         gmail_base_url: Option<&str>,
+        reconnecting: Option<&AccountRecord>,
     ) -> Result<Self, AuthError> {
-        let previous = accounts.current()?;
-        let client = match client_secret {
-            Some(path) => OAuthClientConfig::from_file(path)?,
-            None if previous.is_some() => accounts.remembered_client().await?,
-            None => {
+        let previous = match reconnecting {
+            Some(record) => Some(record.clone()),
+            None => accounts.latest()?,
+        };
+        let client = match (client_secret, &previous) {
+            (Some(path), _) => OAuthClientConfig::from_file(path)?,
+            (None, Some(record)) => accounts.remembered_client(record).await?,
+            (None, None) => {
                 return Err(AuthError::ClientSecret(
                     "no account was connected before: choose the client secret file of your Google OAuth client (see \"Connect your Gmail\" in the README)".into(),
                 ))
@@ -55,7 +58,6 @@ impl SignIn {
         Ok(Self {
             pending: PendingSignIn::start(client).await?,
             endpoint,
-            previous,
         })
     }
 

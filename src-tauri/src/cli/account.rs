@@ -1,10 +1,11 @@
-//! `inbox-sync account login | status | logout`: sign in with Google in the system browser
-//! (loopback redirect, PKCE), show the connected account, or revoke and forget it.
+//! `inbox-sync account login | list | status | logout`: sign in with Google in the system
+//! browser (loopback redirect, PKCE) and add that account, show the connected accounts, or
+//! revoke and forget one (and, when asked, delete its mail).
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use inbox_sync_core::auth::{Accounts, AuthError};
+use inbox_sync_core::auth::{AccountRecord, Accounts, AuthError};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -20,7 +21,8 @@ pub struct AccountArgs {
 
 #[derive(Subcommand, Clone)]
 enum AccountCommand {
-    /// Sign in with Google in your browser and connect that Gmail account
+    /// Sign in with Google in your browser and add that Gmail account (accounts connected
+    /// before stay connected; signing in to one again renews its sign-in)
     Login {
         /// The client_secret*.json of your "Desktop app" OAuth client (Google Cloud console);
         /// omit it to sign in again with the client remembered from the last sign-in
@@ -36,10 +38,20 @@ enum AccountCommand {
         #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         timeout: u64,
     },
-    /// Show which account is connected and where its token is kept
+    /// List the connected accounts, where each one's token and mail are kept
+    List(JsonFlag),
+    /// The same as `list`
     Status(JsonFlag),
-    /// Revoke the token at Google and delete it here (the mail already synced stays)
-    Logout,
+    /// Revoke an account's token at Google and delete it here (its synced mail stays unless
+    /// --delete-mail)
+    Logout {
+        /// Which account [default: the only one connected]
+        #[arg(value_name = "ADDRESS")]
+        address: Option<String>,
+        /// Also delete that account's synced mail and sync history from this computer
+        #[arg(long)]
+        delete_mail: bool,
+    },
 }
 
 pub async fn run(dir: &DataDir, args: &AccountArgs) -> Result<(), AppError> {
@@ -55,6 +67,7 @@ pub async fn run(dir: &DataDir, args: &AccountArgs) -> Result<(), AppError> {
                 accounts,
                 client_secret.as_deref(),
                 gmail_base_url.as_deref(),
+                None,
             )
             .await?;
             login(
@@ -65,8 +78,13 @@ pub async fn run(dir: &DataDir, args: &AccountArgs) -> Result<(), AppError> {
             )
             .await?
         }
-        AccountCommand::Status(JsonFlag { json }) => status(dir, *json)?,
-        AccountCommand::Logout => logout(accounts).await?,
+        AccountCommand::List(JsonFlag { json }) | AccountCommand::Status(JsonFlag { json }) => {
+            list(dir, *json)?
+        }
+        AccountCommand::Logout {
+            address,
+            delete_mail,
+        } => logout(dir, address.as_deref(), *delete_mail).await?,
     }
     Ok(())
 }
@@ -100,7 +118,6 @@ async fn login(
             }
         })
     };
-    let previous = sign_in.previous.clone();
     let connected = sign_in.finish(accounts, limit, &cancel).await;
     stopper.abort();
     let record = connected?;
@@ -109,50 +126,100 @@ async fn login(
         record.email,
         accounts.token_location(&record)
     );
-    if let Some(old) = previous.filter(|old| old.email != record.email) {
+    let others: Vec<String> = accounts
+        .list()?
+        .into_iter()
+        .map(|r| r.email)
+        .filter(|e| *e != record.email)
+        .collect();
+    if !others.is_empty() {
         eprintln!(
-            "{} was disconnected; its mail stays in its own database and is not mixed with {}.",
-            old.email, record.email
+            "Also connected: {}. Each account's mail is kept in its own database.",
+            others.join(", ")
         );
     }
     Ok(())
 }
 
-fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
+fn list(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
     let accounts = dir.accounts();
-    let Some(record) = accounts.current()? else {
+    let records = accounts.list()?;
+    if records.is_empty() {
         let database = demo_mailbox()?.database_path(dir.path());
         if as_json {
-            println!("{}", json!({ "connected": false, "database": database }));
+            println!(
+                "{}",
+                json!({ "connected": false, "accounts": [], "database": database })
+            );
         } else {
             println!("No Gmail account is connected; the built-in demo mailbox is used.");
             println!("Connect one with: inbox-sync account login --client-secret FILE");
         }
         return Ok(());
-    };
-    let database = Mailbox::Account(record.clone()).database_path(dir.path());
+    }
     if as_json {
-        println!(
-            "{}",
-            json!({
-                "connected": true,
-                "email": record.email,
-                "tokenStore": record.token_store,
-                "tokenLocation": accounts.token_location(&record),
-                "connectedAt": record.connected_at_ms,
-                "database": database,
+        let list: Vec<_> = records
+            .iter()
+            .map(|record| {
+                json!({
+                    "email": record.email,
+                    "tokenStore": record.token_store,
+                    "tokenLocation": accounts.token_location(record),
+                    "connectedAt": record.connected_at_ms,
+                    "database": Mailbox::Account(record.clone()).database_path(dir.path()),
+                })
             })
-        );
-    } else {
+            .collect();
+        println!("{}", json!({ "connected": true, "accounts": list }));
+        return Ok(());
+    }
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
         println!("Connected: {}", record.email);
-        println!("Token kept in: {}", accounts.token_location(&record));
-        println!("Mail database: {}", database.display());
+        println!("Token kept in: {}", accounts.token_location(record));
+        println!(
+            "Mail database: {}",
+            Mailbox::Account(record.clone())
+                .database_path(dir.path())
+                .display()
+        );
     }
     Ok(())
 }
 
-async fn logout(accounts: &Accounts) -> Result<(), AuthError> {
-    let gone = accounts.disconnect().await?;
+/// The account `address` names, or the only one connected.
+fn which_account(accounts: &Accounts, address: Option<&str>) -> Result<AccountRecord, AuthError> {
+    if let Some(address) = address {
+        return accounts.find(address);
+    }
+    let mut records = accounts.list()?;
+    match records.len() {
+        0 => Err(AuthError::NotConnected(
+            "no Gmail account is connected".into(),
+        )),
+        1 => Ok(records.remove(0)),
+        _ => Err(AuthError::NotConnected(format!(
+            "several accounts are connected; say which: inbox-sync account logout ADDRESS ({})",
+            records
+                .iter()
+                .map(|r| r.email.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+async fn logout(dir: &DataDir, address: Option<&str>, delete_mail: bool) -> Result<(), AppError> {
+    let accounts = dir.accounts();
+    let record = which_account(accounts, address)?;
+    let mailbox = Mailbox::Account(record.clone());
+    if delete_mail {
+        // Refuse before anything is revoked when the mail cannot be deleted now.
+        dir.refuse_while_syncing(&mailbox).await?;
+    }
+    let gone = accounts.disconnect(&record.email).await?;
     match gone.revoke_error {
         None => println!(
             "Disconnected {}: access revoked at Google and the token deleted here.",
@@ -164,6 +231,15 @@ async fn logout(accounts: &Accounts) -> Result<(), AuthError> {
                 "Google could not be told ({e}); remove Inbox Sync's access at https://myaccount.google.com/permissions."
             );
         }
+    }
+    if delete_mail {
+        let removed = dir.delete_mail(&mailbox)?;
+        println!("Deleted {}'s synced mail ({removed}).", gone.email);
+    } else {
+        println!(
+            "Its synced mail stays in {}.",
+            mailbox.database_path(dir.path()).display()
+        );
     }
     Ok(())
 }

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use inbox_sync_core::ErrorTag;
-use serde_json::json;
+use inbox_sync_core::{ErrorTag, SyncRun};
+use serde_json::{json, Value};
 
-use crate::app::{AppError, DataDir, OpenMailbox};
+use crate::app::{AppError, DataDir, Mailbox, OpenMailbox};
 use crate::format;
 
 pub use account::AccountArgs;
@@ -48,10 +48,17 @@ pub struct GlobalArgs {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Show whether a sync is running and how the latest one went (JSON:
-    /// `{ "active": run|null, "latest": run|null }`, plus `"repaired": run` once a damaged
-    /// database was set aside and rebuilt)
-    Status(JsonFlag),
+    /// Show whether a sync is running and how the latest one went, for every connected
+    /// account (JSON: the first mailbox's `{ "active": run|null, "latest": run|null }`, plus
+    /// `"repaired": run` once a damaged database was set aside and rebuilt, plus
+    /// `"accounts": [{ "account", "active", "latest" }, …]` when accounts are connected)
+    Status {
+        /// Only this connected account
+        #[arg(long, value_name = "ADDRESS")]
+        account: Option<String>,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
     /// Sync now: exit 0 when done, 3 when another sync is running, 1 on error, 130 on Ctrl-C
     Sync(SyncArgs),
     /// Connect a Gmail account (sign in with Google), show it, or disconnect it
@@ -108,7 +115,10 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
             Err(e) => return e.report(),
         };
         let result = match command {
-            Command::Status(JsonFlag { json }) => status(&dir, json).await,
+            Command::Status {
+                account,
+                out: JsonFlag { json },
+            } => status(&dir, account.as_deref(), json).await,
             Command::History {
                 limit,
                 out: JsonFlag { json },
@@ -147,8 +157,17 @@ async fn read_current(dir: &DataDir) -> Result<Arc<OpenMailbox>, AppError> {
     dir.open_mailbox_read_only(dir.current_mailbox()?).await
 }
 
-async fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
-    let open = read_current(dir).await?;
+/// One mailbox's ledger as `status` shows it: the running sync, the latest, the latest repair.
+struct LedgerView {
+    source: Value,
+    active: Option<SyncRun>,
+    latest: Option<SyncRun>,
+    repaired: Option<SyncRun>,
+    now: i64,
+}
+
+async fn ledger_view(dir: &DataDir, mailbox: Mailbox) -> Result<LedgerView, AppError> {
+    let open = dir.open_mailbox_read_only(mailbox).await?;
     let ledger = open.ledger();
     let read = async {
         Ok::<_, AppError>((
@@ -160,22 +179,65 @@ async fn status(dir: &DataDir, as_json: bool) -> Result<(), AppError> {
     let result = read.await;
     open.close().await;
     let (active, latest, repaired) = result?;
+    Ok(LedgerView {
+        source: open.mailbox().view(),
+        active,
+        latest,
+        repaired,
+        now: ledger.clock().now_ms(),
+    })
+}
+
+/// `status`: the account named, else every connected account (else the demo).
+async fn status(dir: &DataDir, account: Option<&str>, as_json: bool) -> Result<(), AppError> {
+    let mailboxes = match account {
+        Some(address) => vec![dir.account_mailbox(address)?],
+        None => dir.all_mailboxes()?,
+    };
+    let mut views = Vec::new();
+    for mailbox in mailboxes {
+        views.push(ledger_view(dir, mailbox).await?);
+    }
+    let several = views.len() > 1;
     if as_json {
-        let mut out = json!({ "active": active, "latest": latest });
+        let first = &views[0];
+        let mut out = json!({ "active": first.active, "latest": first.latest });
         // Only after a repair, so the everyday shape stays `{ active, latest }`.
-        if let Some(run) = repaired {
+        if let Some(run) = &first.repaired {
             out["repaired"] = json!(run);
         }
+        let accounts: Vec<Value> = views
+            .iter()
+            .filter_map(|v| {
+                let email = v.source.get("email")?;
+                Some(json!({ "account": email, "active": v.active, "latest": v.latest }))
+            })
+            .collect();
+        if !accounts.is_empty() {
+            out["accounts"] = json!(accounts);
+        }
         println!("{out}");
-    } else {
-        let now = ledger.clock().now_ms();
-        println!(
-            "{}",
-            format::status_text(active.as_ref(), latest.as_ref(), now)
-        );
+        return Ok(());
+    }
+    for v in &views {
+        let text = format::status_text(v.active.as_ref(), v.latest.as_ref(), v.now);
+        if several {
+            let who = v
+                .source
+                .get("email")
+                .and_then(Value::as_str)
+                .unwrap_or("demo");
+            println!("{who}: {}", text.replace('\n', "\n  "));
+        } else {
+            println!("{text}");
+        }
         // Unless the latest run is that very row (then it was printed above).
-        if let Some(run) = repaired.filter(|r| latest.as_ref().is_none_or(|l| l.id != r.id)) {
-            println!("{}", format::repair_text(&run, now));
+        if let Some(run) = v
+            .repaired
+            .as_ref()
+            .filter(|r| v.latest.as_ref().is_none_or(|l| l.id != r.id))
+        {
+            println!("{}", format::repair_text(run, v.now));
         }
     }
     Ok(())

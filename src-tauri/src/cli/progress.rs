@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use inbox_sync_core::Phase;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::app::LiveRun;
 
@@ -20,21 +20,37 @@ pub fn phase_label(phase: Option<Phase>) -> &'static str {
     }
 }
 
+/// Where a run's progress goes: alone, or as one of several runs side by side (each named by
+/// its account, each bar a line of one `MultiProgress`).
+#[derive(Clone, Default)]
+pub struct Shown {
+    pub who: Option<String>,
+    pub bars: Option<MultiProgress>,
+}
+
 /// Follows the run until it stops reporting.
-pub async fn show(mut live: LiveRun) {
+pub async fn show(mut live: LiveRun, shown: Shown) {
     if std::io::stderr().is_terminal() {
-        bar(&mut live).await
+        bar(&mut live, shown).await
     } else {
-        lines(&mut live).await
+        lines(&mut live, shown.who.as_deref()).await
     }
 }
 
-async fn bar(live: &mut LiveRun) {
-    let bar = ProgressBar::new(0);
+async fn bar(live: &mut LiveRun, shown: Shown) {
+    let bar = match &shown.bars {
+        Some(bars) => bars.add(ProgressBar::new(0)),
+        None => ProgressBar::new(0),
+    };
+    // Braces are the template's own.
+    let who = shown
+        .who
+        .map(|w| format!("{}: ", w.replace('{', "{{").replace('}', "}}")))
+        .unwrap_or_default();
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner:.green} {msg:<24} [{bar:32.cyan/blue}] {pos}/{len} messages ({per_sec}, ETA {eta})",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner:.green}} {who}{{msg:<24}} [{{bar:32.cyan/blue}}] {{pos}}/{{len}} messages ({{per_sec}}, ETA {{eta}})",
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
@@ -49,7 +65,8 @@ async fn bar(live: &mut LiveRun) {
     bar.finish_and_clear();
 }
 
-async fn lines(live: &mut LiveRun) {
+async fn lines(live: &mut LiveRun, who: Option<&str>) {
+    let who = who.map(|w| format!("{w}: ")).unwrap_or_default();
     let mut last_phase = None;
     while let Some(p) = live.next().await {
         if p.phase.is_some() && p.phase != last_phase {
@@ -58,7 +75,7 @@ async fn lines(live: &mut LiveRun) {
                 .map(|t| format!("/{t}"))
                 .unwrap_or_default();
             eprintln!(
-                "{}… ({}{} messages done)",
+                "{who}{}… ({}{} messages done)",
                 phase_label(p.phase),
                 p.progress.processed_emails,
                 total

@@ -1,12 +1,14 @@
-//! Connecting a Gmail account from the window: Settings → "Connect Gmail", the fetch card's
-//! "Reconnect", and "Disconnect". Sign-in runs in the system browser (never a webview); the
-//! windows hear `account://sign-in` while it waits and `account://changed` when the mailbox
-//! they show is another one. No token ever reaches a window.
+//! Connecting Gmail accounts from the window: Settings → "Connect Gmail" (adds an account;
+//! the others stay), the fetch card's "Reconnect" (the account in view signs in again), and
+//! "Disconnect" (the account in view). Sign-in runs in the system browser (never a webview);
+//! the windows hear `account://sign-in` while it waits, `account://changed` when an account
+//! signed in or out, and `mailboxes://changed` when the list of mailboxes changed. No token
+//! ever reaches a window.
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use inbox_sync_core::auth::{AccountRecord, AuthError};
+use inbox_sync_core::auth::{account_folder, AccountRecord, AuthError};
 use inbox_sync_core::Trigger;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -14,10 +16,10 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 use tokio_util::sync::CancellationToken;
 
-use super::events;
-use super::shown::{spawn_sync, ShownMailbox};
+use super::shown::{spawn_sync, Mailboxes};
+use super::watcher;
 use crate::app::sign_in::SignIn;
-use crate::app::{demo_mailbox, now_ms, AppError, DataDir, Mailbox};
+use crate::app::{now_ms, AppError, DataDir, Mailbox};
 
 pub const SIGN_IN: &str = "account://sign-in";
 pub const CHANGED: &str = "account://changed";
@@ -41,6 +43,10 @@ struct SignInJob {
 #[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
+    /// The key of the mailbox this view is about (the one asked for, else the first).
+    key: Option<String>,
+    /// How many Gmail accounts are connected in all.
+    accounts: usize,
     connected: bool,
     email: Option<String>,
     /// When this account was last signed in (a reconnect after an auth error included).
@@ -63,41 +69,46 @@ impl AccountState {
         self.sign_in.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn view(&self) -> AccountView {
+    /// The account of the mailbox `key` names (the first when `None`), as a window shows it.
+    fn view(&self, key: Option<&str>) -> AccountView {
         let accounts = self.dir.accounts();
-        let record = accounts.current().ok().flatten();
+        let all = accounts.list().unwrap_or_default();
+        let record = match key {
+            None => all.first(),
+            Some(key) => all.iter().find(|r| account_folder(&r.email) == key),
+        };
         let sign_in = self.job().as_ref().and_then(|j| {
             j.url
                 .as_ref()
                 .map(|url| json!({ "url": url, "startedAtMs": j.started_at_ms }))
         });
         AccountView {
+            key: record
+                .map(|r| account_folder(&r.email))
+                .or_else(|| key.map(str::to_owned)),
+            accounts: all.len(),
             connected: record.is_some(),
-            email: record.as_ref().map(|r| r.email.clone()),
-            connected_at_ms: record.as_ref().map(|r| r.connected_at_ms),
-            token_store: record.as_ref().map(|r| json!(r.token_store)),
-            token_location: record.as_ref().map(|r| accounts.token_location(r)),
-            can_reconnect: record.is_some(),
+            email: record.map(|r| r.email.clone()),
+            connected_at_ms: record.map(|r| r.connected_at_ms),
+            token_store: record.map(|r| json!(r.token_store)),
+            token_location: record.map(|r| accounts.token_location(r)),
+            can_reconnect: record.is_some() || !all.is_empty(),
             sign_in,
         }
     }
 
-    /// Makes `mailbox` the one the windows show: the old one's sync is stopped first (its
-    /// run ends aborted/cancelled), then every window is told.
-    async fn switch_to<R: Runtime>(
+    /// Brings the mailboxes in line with the accounts (one was added, signed in again or
+    /// removed): new ones get their watcher, and every window hears what changed.
+    async fn reload<R: Runtime>(
         &self,
         app: &AppHandle<R>,
-        shown: &ShownMailbox,
-        mailbox: Mailbox,
+        mailboxes: &Mailboxes,
+        changed: Option<&str>,
     ) -> Result<(), AppError> {
-        let open = self.dir.open_mailbox(mailbox).await?;
-        shown.get().cancel_and_wait(Duration::from_secs(10)).await;
-        shown.replace(open.clone());
-        let _ = app.emit(CHANGED, self.view());
-        if let Ok(counts) = open.mail().counts().await {
-            events::mail_changed(app, &counts);
+        for added in mailboxes.reload(app).await? {
+            watcher::spawn(app.clone(), added);
         }
-        super::tray::show_run(app, None);
+        let _ = app.emit(CHANGED, self.view(changed));
         Ok(())
     }
 }
@@ -107,18 +118,24 @@ fn sign_in_event<R: Runtime>(app: &AppHandle<R>, payload: Value) {
 }
 
 #[tauri::command]
-pub async fn get_account(state: State<'_, AccountState>) -> Result<AccountView, AppError> {
-    Ok(state.view())
+pub async fn get_account(
+    state: State<'_, AccountState>,
+    mailbox: Option<String>,
+) -> Result<AccountView, AppError> {
+    Ok(state.view(mailbox.as_deref()))
 }
 
-/// Signs in with Google in the system browser and connects that account; `clientSecretPath`
-/// null signs in again with the remembered client (the fetch card's "Reconnect").
+/// Signs in with Google in the system browser and connects that account beside the others
+/// (the same account signed in again replaces its own sign-in); `clientSecretPath` null signs
+/// in again with the client remembered for the account `mailbox` names, else the last one
+/// connected (the fetch card's "Reconnect").
 #[tauri::command]
 pub async fn connect_account(
     app: AppHandle,
     state: State<'_, AccountState>,
-    shown: State<'_, Arc<ShownMailbox>>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
     client_secret_path: Option<String>,
+    mailbox: Option<String>,
 ) -> Result<AccountView, AppError> {
     let cancel = CancellationToken::new();
     {
@@ -135,16 +152,32 @@ pub async fn connect_account(
             cancel: cancel.clone(),
         });
     }
-    let result = sign_in(&app, &state, client_secret_path.as_deref(), &cancel).await;
+    let reconnecting = match &mailbox {
+        Some(key) => state
+            .dir
+            .accounts()
+            .list()?
+            .into_iter()
+            .find(|r| account_folder(&r.email) == *key),
+        None => None,
+    };
+    let result = sign_in(
+        &app,
+        &state,
+        client_secret_path.as_deref(),
+        reconnecting.as_ref(),
+        &cancel,
+    )
+    .await;
     *state.job() = None;
     match result {
         Ok(record) => {
-            state
-                .switch_to(&app, &shown, Mailbox::Account(record))
-                .await?;
+            let key = account_folder(&record.email);
+            state.reload(&app, &mailboxes, Some(&key)).await?;
             sign_in_event(&app, json!({ "phase": "done" }));
-            spawn_sync(app.clone(), shown.inner().clone(), Trigger::Button);
-            Ok(state.view())
+            let shown = mailboxes.get(Some(&key))?;
+            spawn_sync(app.clone(), shown, Trigger::Button);
+            Ok(state.view(Some(&key)))
         }
         Err(e) => {
             let phase = if matches!(e, AuthError::Cancelled) {
@@ -162,6 +195,7 @@ async fn sign_in(
     app: &AppHandle,
     state: &AccountState,
     client_secret_path: Option<&str>,
+    reconnecting: Option<&AccountRecord>,
     cancel: &CancellationToken,
 ) -> Result<AccountRecord, AuthError> {
     let path = client_secret_path
@@ -169,7 +203,7 @@ async fn sign_in(
         .filter(|p| !p.is_empty())
         .map(expand_home);
     let accounts = state.dir.accounts();
-    let sign_in = SignIn::start(accounts, path.as_deref(), None).await?;
+    let sign_in = SignIn::start(accounts, path.as_deref(), None, reconnecting).await?;
     let url = sign_in.url().to_owned();
     if let Some(job) = state.job().as_mut() {
         job.url = Some(url.clone());
@@ -201,18 +235,35 @@ pub async fn cancel_sign_in(state: State<'_, AccountState>) -> Result<Value, App
     Ok(json!({ "cancelled": cancelled }))
 }
 
-/// Revokes the token at Google, deletes it here and goes back to the demo mailbox; the
-/// account's mail stays in its own database.
+/// Revokes the token of the account `mailbox` names (the first when `None`) at Google,
+/// deletes it here and takes its mailbox out of every window (the demo's comes back when no
+/// account is left); the account's mail stays in its own database unless `deleteMail`.
 #[tauri::command]
 pub async fn disconnect_account(
     app: AppHandle,
     state: State<'_, AccountState>,
-    shown: State<'_, Arc<ShownMailbox>>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+    delete_mail: Option<bool>,
 ) -> Result<Value, AppError> {
+    let shown = mailboxes.get(mailbox.as_deref())?;
+    let Mailbox::Account(record) = shown.get().mailbox().clone() else {
+        return Err(AppError::new(
+            "notConnected",
+            "this mailbox is not a Gmail account",
+        ));
+    };
     shown.get().cancel_and_wait(Duration::from_secs(10)).await;
-    let gone = state.dir.accounts().disconnect().await?;
-    state.switch_to(&app, &shown, demo_mailbox()?).await?;
-    let (revoked, message) = match gone.revoke_error {
+    let gone = state.dir.accounts().disconnect(&record.email).await?;
+    state.reload(&app, &mailboxes, Some(shown.key())).await?;
+    // Its database is closed here first (a file still open cannot be deleted everywhere).
+    let deleted = if delete_mail == Some(true) {
+        shown.get().close().await;
+        Some(state.dir.delete_mail(&Mailbox::Account(record))?)
+    } else {
+        None
+    };
+    let (revoked, mut message) = match gone.revoke_error {
         None => (
             true,
             format!("Disconnected {}: access was revoked at Google and the token deleted from this computer.", gone.email),
@@ -225,5 +276,9 @@ pub async fn disconnect_account(
             ),
         ),
     };
-    Ok(json!({ "revoked": revoked, "message": message }))
+    match &deleted {
+        Some(size) => message.push_str(&format!(" Its synced mail ({size}) was deleted.")),
+        None => message.push_str(" Its synced mail stays on this computer."),
+    }
+    Ok(json!({ "revoked": revoked, "message": message, "mailDeleted": deleted.is_some() }))
 }

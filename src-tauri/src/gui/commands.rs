@@ -1,4 +1,6 @@
 //! The commands the window calls: each is one call into the core and one error mapping.
+//! Those about one mailbox take `mailbox`, the key of the one the window shows (`None`: the
+//! first).
 use std::sync::Arc;
 
 use inbox_sync_core::mail::{safe_html, sender_address, SafeHtml};
@@ -10,7 +12,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
 use super::settings::{self, Settings};
-use super::shown::{start_sync, ShownMailbox};
+use super::shown::{start_sync, MailboxView, Mailboxes};
 use super::SettingsFile;
 use crate::app::AppError;
 
@@ -18,7 +20,8 @@ use crate::app::AppError;
 #[tauri::command]
 pub async fn start(
     app: AppHandle,
-    shown: State<'_, Arc<ShownMailbox>>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
     trigger: Option<String>,
 ) -> Result<StartResult, AppError> {
     let trigger = match trigger.as_deref() {
@@ -31,7 +34,60 @@ pub async fn start(
             ))
         }
     };
-    start_sync(&app, &shown, trigger).await
+    start_sync(&app, &mailboxes.get(mailbox.as_deref())?, trigger).await
+}
+
+/// Every mailbox the windows can show, with its running and latest sync, for the switcher.
+#[tauri::command]
+pub async fn list_mailboxes(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+) -> Result<Vec<MailboxView>, AppError> {
+    Ok(mailboxes.views().await)
+}
+
+/// One mailbox's answer to "Sync all": its start, or why it could not start.
+#[derive(Serialize)]
+pub struct MailboxStart {
+    mailbox: String,
+    start: Option<StartResult>,
+    error: Option<AppError>,
+}
+
+/// Starts a sync of every mailbox ("Sync all"), side by side; a mailbox already syncing is
+/// left to it, and one that cannot start never keeps the others from starting. Says what
+/// happened to each, so the window knows the runs it started.
+#[tauri::command]
+pub async fn sync_all(
+    app: AppHandle,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+) -> Result<Vec<MailboxStart>, AppError> {
+    // Started side by side: one account slow to answer never holds up the others' starts.
+    let tasks: Vec<_> = mailboxes
+        .all()
+        .into_iter()
+        .map(|shown| {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let (start, error) = match start_sync(&app, &shown, Trigger::Button).await {
+                    Ok(start) => (Some(start), None),
+                    Err(e) => (None, Some(e)),
+                };
+                MailboxStart {
+                    mailbox: shown.key().to_owned(),
+                    start,
+                    error,
+                }
+            })
+        })
+        .collect();
+    let mut starts = Vec::new();
+    for task in tasks {
+        starts.push(
+            task.await
+                .map_err(|e| AppError::internal(format!("starting a sync failed: {e}")))?,
+        );
+    }
+    Ok(starts)
 }
 
 /// Opens another window on the same app (what the tray's "New window" does).
@@ -41,26 +97,40 @@ pub async fn open_window(app: AppHandle) {
 }
 
 #[tauri::command]
-pub async fn cancel(shown: State<'_, Arc<ShownMailbox>>) -> Result<Value, AppError> {
+pub async fn cancel(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+) -> Result<Value, AppError> {
+    let shown = mailboxes.get(mailbox.as_deref())?;
     Ok(json!({ "cancelled": shown.get().cancel().await }))
 }
 
 #[tauri::command]
-pub async fn get_active(shown: State<'_, Arc<ShownMailbox>>) -> Result<Option<SyncRun>, AppError> {
+pub async fn get_active(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+) -> Result<Option<SyncRun>, AppError> {
+    let shown = mailboxes.get(mailbox.as_deref())?;
     Ok(shown.get().ledger().get_active().await?)
 }
 
 #[tauri::command]
-pub async fn get_latest(shown: State<'_, Arc<ShownMailbox>>) -> Result<Option<SyncRun>, AppError> {
+pub async fn get_latest(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+) -> Result<Option<SyncRun>, AppError> {
+    let shown = mailboxes.get(mailbox.as_deref())?;
     Ok(shown.get().ledger().get_latest().await?)
 }
 
 #[tauri::command]
 pub async fn list_runs(
-    shown: State<'_, Arc<ShownMailbox>>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
     limit: u32,
     before: Option<i64>,
 ) -> Result<Vec<SyncRun>, AppError> {
+    let shown = mailboxes.get(mailbox.as_deref())?;
     Ok(shown.get().ledger().history(limit.min(500), before).await?)
 }
 
@@ -72,14 +142,15 @@ pub struct MessagePage {
 
 #[tauri::command]
 pub async fn list_messages(
-    shown: State<'_, Arc<ShownMailbox>>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
     limit: u32,
     offset: u32,
     search: Option<String>,
     label: Option<String>,
     after: Option<PageKey>,
 ) -> Result<MessagePage, AppError> {
-    let open = shown.get();
+    let open = mailboxes.get(mailbox.as_deref())?.get();
     let mail = open.mail();
     let (search, label, limit) = (search.as_deref(), label.as_deref(), limit.min(500));
     let (messages, total) = match &after {
@@ -102,7 +173,11 @@ pub struct PageKey {
 
 /// The mailbox's labels with their counts (stored messages, unread), in Gmail's order.
 #[tauri::command]
-pub async fn list_labels(shown: State<'_, Arc<ShownMailbox>>) -> Result<Vec<LabelView>, AppError> {
+pub async fn list_labels(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+) -> Result<Vec<LabelView>, AppError> {
+    let shown = mailboxes.get(mailbox.as_deref())?;
     Ok(shown.get().mail().labels().await?)
 }
 
@@ -125,18 +200,19 @@ pub struct MessageDetail {
 #[tauri::command]
 pub async fn get_message(
     app: AppHandle,
-    shown: State<'_, Arc<ShownMailbox>>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
     file: State<'_, SettingsFile>,
     gmail_id: String,
     allow_remote: Option<bool>,
 ) -> Result<MessageDetail, AppError> {
-    let mut message = shown
-        .get()
+    let open = mailboxes.get(mailbox.as_deref())?.get();
+    let mut message = open
         .mail()
         .message(&gmail_id)
         .await?
         .ok_or_else(|| AppError::new("notFound", "that message is no longer in the mailbox"))?;
-    let links = shown.get().mail().links(&gmail_id).await?;
+    let links = open.mail().links(&gmail_id).await?;
     let sender = message.headers.from.as_deref().and_then(sender_address);
     let sender_trusted = sender.as_ref().is_some_and(|s| {
         settings::load(&app, &file.0)
@@ -203,8 +279,11 @@ pub struct Summary {
 }
 
 #[tauri::command]
-pub async fn get_summary(shown: State<'_, Arc<ShownMailbox>>) -> Result<Summary, AppError> {
-    let open = shown.get();
+pub async fn get_summary(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+) -> Result<Summary, AppError> {
+    let open = mailboxes.get(mailbox.as_deref())?.get();
     Ok(Summary {
         counts: open.mail().counts().await?,
         active: open.ledger().get_active().await?,

@@ -18,8 +18,8 @@ use std::time::Duration;
 use inbox_sync_core::Trigger;
 use tauri::RunEvent;
 
-use crate::app::{demo_mailbox, AppError, DataDir};
-use shown::{spawn_sync, ShownMailbox};
+use crate::app::{AppError, DataDir};
+use shown::{spawn_sync_all, Mailboxes};
 
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
@@ -53,19 +53,8 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
-    let mailbox = match dir.current_mailbox() {
-        Ok(mailbox) => Ok(mailbox),
-        Err(e) => {
-            tracing::warn!(code = %e.code, "cannot read the connected account ({}); showing the demo mailbox", e.message);
-            demo_mailbox()
-        }
-    };
-    let open = match mailbox {
-        Ok(mailbox) => tauri::async_runtime::block_on(dir.open_mailbox(mailbox)),
-        Err(e) => Err(e),
-    };
-    let shown = match open {
-        Ok(open) => Arc::new(ShownMailbox::new(open, dir.clone())),
+    let mailboxes = match tauri::async_runtime::block_on(Mailboxes::open(dir.clone())) {
+        Ok(mailboxes) => Arc::new(mailboxes),
         Err(e) => return e.report(),
     };
     let settings_path = settings::file(dir.path());
@@ -82,7 +71,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
         )
         .plugin(tauri_plugin_notification::init())
         .manage(notify::Told::default())
-        .manage(shown.clone())
+        .manage(mailboxes.clone())
         .manage(SettingsFile(settings_path.clone()))
         .manage(account::AccountState::new(dir))
         .invoke_handler(tauri::generate_handler![
@@ -100,6 +89,8 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             commands::set_settings,
             commands::set_remote_content,
             commands::open_window,
+            commands::list_mailboxes,
+            commands::sync_all,
             account::get_account,
             account::connect_account,
             account::cancel_sign_in,
@@ -118,12 +109,14 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             }
             let shower = handle.clone();
             instance::listen(&data_dir, move || windows::show_main(&shower));
-            watcher::spawn(handle.clone(), shown.clone());
+            for shown in mailboxes.all() {
+                watcher::spawn(handle.clone(), shown);
+            }
             let current = settings::load(&handle, &settings_path);
             if current.auto_sync_on_launch {
-                spawn_sync(handle.clone(), shown.clone(), Trigger::Launch);
+                spawn_sync_all(&handle, &mailboxes, Trigger::Launch);
             }
-            spawn_schedule(handle, shown.clone(), settings_path.clone());
+            spawn_schedule(handle, mailboxes.clone(), settings_path.clone());
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -143,8 +136,9 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
     0
 }
 
-/// Runs a sync every `syncIntervalMinutes` (read afresh each minute, so changes apply).
-fn spawn_schedule(app: tauri::AppHandle, shown: Arc<ShownMailbox>, settings_path: PathBuf) {
+/// Runs a sync of every mailbox every `syncIntervalMinutes` (read afresh each minute, so
+/// changes apply).
+fn spawn_schedule(app: tauri::AppHandle, mailboxes: Arc<Mailboxes>, settings_path: PathBuf) {
     tauri::async_runtime::spawn(async move {
         let mut waited = Duration::ZERO;
         loop {
@@ -153,7 +147,7 @@ fn spawn_schedule(app: tauri::AppHandle, shown: Arc<ShownMailbox>, settings_path
             let interval = settings::load(&app, &settings_path).sync_interval_minutes;
             if interval > 0 && waited >= Duration::from_secs(60 * u64::from(interval)) {
                 waited = Duration::ZERO;
-                spawn_sync(app.clone(), shown.clone(), Trigger::Schedule);
+                spawn_sync_all(&app, &mailboxes, Trigger::Schedule);
             }
         }
     });

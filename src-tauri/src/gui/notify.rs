@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 
 use inbox_sync_core::{ErrorTag, RunStatus, SyncRun, Trigger};
+use serde_json::Value;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
@@ -19,10 +20,16 @@ fn in_background(trigger: Trigger) -> bool {
     matches!(trigger, Trigger::Launch | Trigger::Schedule | Trigger::Tray)
 }
 
-/// What a run that ended says to the user, if anything.
-pub fn run_ended<R: Runtime>(app: &AppHandle<R>, run: &SyncRun) {
+/// The account a notification is about ("" for the demo), from the mailbox's view.
+fn account_of(source: &Value) -> &str {
+    source.get("email").and_then(Value::as_str).unwrap_or("")
+}
+
+/// What a run of the mailbox `source` describes that ended says to the user, if anything.
+pub fn run_ended<R: Runtime>(app: &AppHandle<R>, source: &Value, run: &SyncRun) {
+    let who = account_of(source);
     match run.status {
-        RunStatus::Success => forget_all(app),
+        RunStatus::Success => forget_all(app, who),
         RunStatus::Error | RunStatus::Aborted if in_background(run.trigger) => {
             // A user's Stop, and a run replaced because its owner died, are not problems to
             // report; everything else the user may have to act on.
@@ -30,15 +37,20 @@ pub fn run_ended<R: Runtime>(app: &AppHandle<R>, run: &SyncRun) {
             if matches!(tag, ErrorTag::Cancelled | ErrorTag::Stale) {
                 return;
             }
-            let (title, body) = words(tag.as_str(), run.error_message.as_deref());
-            tell_once(app, tag.as_str(), &title, &body);
+            let (title, body) = words(who, tag.as_str(), run.error_message.as_deref());
+            tell_once(app, who, tag.as_str(), &title, &body);
         }
         _ => {}
     }
 }
 
 /// A background sync that could not even start (e.g. the saved sign-in is gone).
-pub fn start_failed<R: Runtime>(app: &AppHandle<R>, trigger: Trigger, error: &AppError) {
+pub fn start_failed<R: Runtime>(
+    app: &AppHandle<R>,
+    source: &Value,
+    trigger: Trigger,
+    error: &AppError,
+) {
     if !in_background(trigger) {
         return;
     }
@@ -47,22 +59,29 @@ pub fn start_failed<R: Runtime>(app: &AppHandle<R>, trigger: Trigger, error: &Ap
     } else {
         error.code.as_str()
     };
-    let (title, body) = words(kind, Some(&error.message));
-    tell_once(app, kind, &title, &body);
+    let who = account_of(source);
+    let (title, body) = words(who, kind, Some(&error.message));
+    tell_once(app, who, kind, &title, &body);
 }
 
 fn is_sign_in(code: &str) -> bool {
     matches!(code, "auth" | "signInRequired" | "notConnected")
 }
 
-/// The title and body for a kind of problem, in plain words.
-fn words(kind: &str, detail: Option<&str>) -> (String, String) {
+/// The title and body for a kind of problem with `who`'s mailbox, in plain words.
+fn words(who: &str, kind: &str, detail: Option<&str>) -> (String, String) {
     if is_sign_in(kind) {
+        let account = if who.is_empty() {
+            "the saved sign-in".to_owned()
+        } else {
+            format!("the saved sign-in of {who}")
+        };
         return (
             "Inbox Sync needs you to sign in again".into(),
-            "Gmail no longer accepts the saved sign-in, so new mail is not being fetched. \
-             Open Inbox Sync, go to Settings and choose Reconnect."
-                .into(),
+            format!(
+                "Gmail no longer accepts {account}, so its new mail is not being fetched. \
+                 Open Inbox Sync, show that account and choose Reconnect."
+            ),
         );
     }
     let what = match kind {
@@ -77,10 +96,16 @@ fn words(kind: &str, detail: Option<&str>) -> (String, String) {
         Some(detail) => format!("{what}\n{detail}"),
         None => what.to_owned(),
     };
-    ("Inbox Sync could not fetch new mail".into(), body)
+    let title = if who.is_empty() {
+        "Inbox Sync could not fetch new mail".to_owned()
+    } else {
+        format!("Inbox Sync could not fetch new mail for {who}")
+    };
+    (title, body)
 }
 
-fn tell_once<R: Runtime>(app: &AppHandle<R>, kind: &str, title: &str, body: &str) {
+/// Each account's problems are told apart: one account failing never hides another's.
+fn tell_once<R: Runtime>(app: &AppHandle<R>, who: &str, kind: &str, title: &str, body: &str) {
     let Some(told) = app.try_state::<Told>() else {
         return;
     };
@@ -88,7 +113,7 @@ fn tell_once<R: Runtime>(app: &AppHandle<R>, kind: &str, title: &str, body: &str
         .0
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(kind.to_owned())
+        .insert(format!("{who}\n{kind}"))
     {
         tracing::info!(kind, "already told the user about this problem");
         return;
@@ -99,9 +124,14 @@ fn tell_once<R: Runtime>(app: &AppHandle<R>, kind: &str, title: &str, body: &str
     }
 }
 
-fn forget_all<R: Runtime>(app: &AppHandle<R>) {
+/// A successful sync of `who`'s mailbox: its problems are over.
+fn forget_all<R: Runtime>(app: &AppHandle<R>, who: &str) {
     if let Some(told) = app.try_state::<Told>() {
-        told.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let prefix = format!("{who}\n");
+        told.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|kind| !kind.starts_with(&prefix));
     }
 }
 

@@ -1,30 +1,60 @@
-//! The mailbox the windows show, and starting its syncs from the app (button, tray,
-//! launch, schedule); each sync is then followed in every window by `events::follow`.
+//! The mailboxes the windows show — every connected account's, else the demo's — and
+//! starting their syncs from the app (button, tray, launch, schedule); each sync is then
+//! followed in every window by `events::follow`. Each mailbox has its own database, ledger
+//! and lease, so two mailboxes sync side by side and one never twice.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use inbox_sync_core::{StartResult, Trigger};
-use tauri::{AppHandle, Runtime};
+use inbox_sync_core::auth::account_folder;
+use inbox_sync_core::{StartResult, SyncRun, Trigger};
+use serde::Serialize;
+use serde_json::Value;
+use tauri::{AppHandle, Emitter, Runtime};
 
 use super::{events, notify};
-use crate::app::{AppError, DataDir, OpenMailbox, Start};
+use crate::app::{demo_mailbox, AppError, DataDir, Mailbox, OpenMailbox, Start};
 
-/// The mailbox every window shows; replaced when an account is connected or disconnected,
-/// and when its database was found damaged (see [`ShownMailbox::for_sync`]).
+/// Sent to every window when the set of mailboxes changed (an account added or removed).
+pub const MAILBOXES_CHANGED: &str = "mailboxes://changed";
+
+/// The key a window names a mailbox by: an account's folder name, or `demo`.
+pub fn key_of(mailbox: &Mailbox) -> String {
+    match mailbox {
+        Mailbox::Account(record) => account_folder(&record.email),
+        Mailbox::Demo(_) | Mailbox::Server(_) => "demo".to_owned(),
+    }
+}
+
+/// One mailbox the windows show; its open database is replaced when the account signs in
+/// again, and when its database was found damaged (see [`ShownMailbox::for_sync`]).
 pub struct ShownMailbox {
+    key: String,
     current: RwLock<Arc<OpenMailbox>>,
     dir: DataDir,
     /// One heal at a time (the button, the tray and the schedule may all ask at once).
     healing: tokio::sync::Mutex<()>,
+    /// Set when the mailbox is no longer shown (its account was removed): its watcher ends.
+    removed: AtomicBool,
 }
 
 impl ShownMailbox {
     pub fn new(open: Arc<OpenMailbox>, dir: DataDir) -> Self {
         Self {
+            key: key_of(open.mailbox()),
             current: RwLock::new(open),
             dir,
             healing: tokio::sync::Mutex::new(()),
+            removed: AtomicBool::new(false),
         }
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn is_removed(&self) -> bool {
+        self.removed.load(Ordering::Relaxed)
     }
 
     pub fn get(&self) -> Arc<OpenMailbox> {
@@ -55,6 +85,7 @@ impl ShownMailbox {
             return Ok((open, false));
         };
         tracing::warn!(
+            mailbox = %self.key,
             "the database was found damaged ({reason}); setting it aside and rebuilding it"
         );
         open.cancel_and_wait(Duration::from_secs(10)).await;
@@ -65,24 +96,160 @@ impl ShownMailbox {
     }
 }
 
-/// Starts a sync of the shown mailbox (button, tray, launch, schedule) and follows it in
-/// the windows; a damaged database is set aside and rebuilt first.
+/// What the mailbox switcher shows of one mailbox.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailboxView {
+    key: String,
+    /// What the mailbox is (`kind`, `label`, `email`), as Home shows it.
+    source: Value,
+    active: Option<SyncRun>,
+    latest: Option<SyncRun>,
+}
+
+/// Every mailbox the windows show, the first connected account first.
+pub struct Mailboxes {
+    dir: DataDir,
+    slots: RwLock<Vec<Arc<ShownMailbox>>>,
+}
+
+impl Mailboxes {
+    /// Opens every connected account's mailbox (else the demo's). An account whose database
+    /// cannot be opened is left out with a warning rather than keeping the others shut.
+    pub async fn open(dir: DataDir) -> Result<Self, AppError> {
+        let wanted = match dir.all_mailboxes() {
+            Ok(all) => all,
+            Err(e) => {
+                tracing::warn!(code = %e.code, "cannot read the connected accounts ({}); showing the demo mailbox", e.message);
+                vec![demo_mailbox()?]
+            }
+        };
+        let mut slots = Vec::new();
+        let mut first_error = None;
+        for mailbox in wanted {
+            match dir.open_mailbox(mailbox).await {
+                Ok(open) => slots.push(Arc::new(ShownMailbox::new(open, dir.clone()))),
+                Err(e) => {
+                    tracing::warn!(code = %e.code, "a mailbox cannot be opened: {}", e.message);
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        if slots.is_empty() {
+            return Err(first_error.unwrap_or_else(|| AppError::config("no mailbox to show")));
+        }
+        Ok(Self {
+            dir,
+            slots: RwLock::new(slots),
+        })
+    }
+
+    pub fn all(&self) -> Vec<Arc<ShownMailbox>> {
+        self.slots.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The mailbox `key` names; `None` is the first.
+    pub fn get(&self, key: Option<&str>) -> Result<Arc<ShownMailbox>, AppError> {
+        let slots = self.slots.read().unwrap_or_else(|e| e.into_inner());
+        match key {
+            None => slots.first().cloned(),
+            Some(key) => slots.iter().find(|s| s.key == key).cloned(),
+        }
+        .ok_or_else(|| {
+            AppError::new(
+                "noSuchMailbox",
+                format!(
+                    "that mailbox ({}) is no longer connected",
+                    key.unwrap_or("none")
+                ),
+            )
+        })
+    }
+
+    /// What the switcher lists, in order.
+    pub async fn views(&self) -> Vec<MailboxView> {
+        let mut views = Vec::new();
+        for slot in self.all() {
+            let open = slot.get();
+            views.push(MailboxView {
+                key: slot.key.clone(),
+                source: open.mailbox().view(),
+                active: open.ledger().get_active().await.ok().flatten(),
+                latest: open.ledger().get_latest().await.ok().flatten(),
+            });
+        }
+        views
+    }
+
+    /// Reads the connected accounts again (one was added, signed in again or removed) and
+    /// brings the mailboxes in line: a new account is opened (and returned, so its watcher
+    /// and first sync can start), one signed in again gets its new sign-in, a removed one's
+    /// sync is stopped and it leaves the list. Every window is told.
+    pub async fn reload<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+    ) -> Result<Vec<Arc<ShownMailbox>>, AppError> {
+        let wanted = self.dir.all_mailboxes()?;
+        let old = self.all();
+        let mut next = Vec::new();
+        let mut added = Vec::new();
+        for mailbox in wanted {
+            let key = key_of(&mailbox);
+            match old.iter().find(|s| s.key == key) {
+                Some(slot) => {
+                    if let (Mailbox::Account(new), Mailbox::Account(had)) =
+                        (&mailbox, slot.get().mailbox())
+                    {
+                        if new != had {
+                            let open = self.dir.open_mailbox(mailbox.clone()).await?;
+                            slot.get().cancel_and_wait(Duration::from_secs(10)).await;
+                            slot.replace(open);
+                        }
+                    }
+                    next.push(slot.clone());
+                }
+                None => {
+                    let open = self.dir.open_mailbox(mailbox).await?;
+                    let slot = Arc::new(ShownMailbox::new(open, self.dir.clone()));
+                    added.push(slot.clone());
+                    next.push(slot);
+                }
+            }
+        }
+        for gone in old.iter().filter(|s| !next.iter().any(|n| n.key == s.key)) {
+            gone.removed.store(true, Ordering::Relaxed);
+            gone.get().cancel_and_wait(Duration::from_secs(10)).await;
+            super::tray::show_run(app, &gone.key, None);
+        }
+        *self.slots.write().unwrap_or_else(|e| e.into_inner()) = next;
+        let _ = app.emit(MAILBOXES_CHANGED, self.views().await);
+        Ok(added)
+    }
+}
+
+/// Starts a sync of `shown` (button, tray, launch, schedule) and follows it in the windows;
+/// a damaged database is set aside and rebuilt first.
 pub async fn start_sync<R: Runtime>(
     app: &AppHandle<R>,
-    shown: &ShownMailbox,
+    shown: &Arc<ShownMailbox>,
     trigger: Trigger,
 ) -> Result<StartResult, AppError> {
     let (open, replaced) = shown.for_sync().await?;
     if replaced {
         if let Ok(counts) = open.mail().counts().await {
-            events::mail_changed(app, &counts);
+            events::mail_changed(app, shown.key(), &counts);
         }
     }
     match open.start(trigger, None).await? {
         Start::AlreadyRunning { run_id } => Ok(StartResult::already_running(run_id)),
         Start::Started(running) => {
             let run_id = running.run_id;
-            tauri::async_runtime::spawn(events::follow(app.clone(), open.clone(), *running));
+            tauri::async_runtime::spawn(events::follow(
+                app.clone(),
+                shown.clone(),
+                open.clone(),
+                *running,
+            ));
             Ok(StartResult::started(run_id))
         }
     }
@@ -93,13 +260,21 @@ pub fn spawn_sync<R: Runtime>(app: AppHandle<R>, shown: Arc<ShownMailbox>, trigg
     tauri::async_runtime::spawn(async move {
         match start_sync(&app, &shown, trigger).await {
             Ok(result) if !result.started => {
-                tracing::info!(run_id = result.run_id, "a sync is already running")
+                tracing::info!(mailbox = %shown.key(), run_id = result.run_id, "a sync is already running")
             }
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(code = %e.code, "{trigger} sync failed to start: {}", e.message);
-                notify::start_failed(&app, trigger, &e);
+                tracing::warn!(mailbox = %shown.key(), code = %e.code, "{trigger} sync failed to start: {}", e.message);
+                notify::start_failed(&app, &shown.get().mailbox().view(), trigger, &e);
             }
         }
     });
+}
+
+/// Starts a sync of every mailbox (the tray's "Sync now", "Sync all", launch, schedule);
+/// one that cannot start never keeps the others from starting.
+pub fn spawn_sync_all<R: Runtime>(app: &AppHandle<R>, mailboxes: &Mailboxes, trigger: Trigger) {
+    for shown in mailboxes.all() {
+        spawn_sync(app.clone(), shown, trigger);
+    }
 }

@@ -94,6 +94,7 @@ struct Seen {
     phase: Option<Phase>,
 }
 
+/// Watches one mailbox's ledger, until its account is removed.
 pub fn spawn<R: Runtime>(app: AppHandle<R>, shown: Arc<ShownMailbox>) {
     tauri::async_runtime::spawn(async move {
         let mut seen: Option<Seen> = None;
@@ -108,7 +109,12 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, shown: Arc<ShownMailbox>) {
                     changes.wait(IDLE_POLL).await;
                 }
             }
-            // The mailbox switched (an account was connected or disconnected, a damaged
+            // The mailbox's account was removed: nothing here to watch any more.
+            if shown.is_removed() {
+                break;
+            }
+            let key = shown.key();
+            // The mailbox's database was replaced (its account signed in again, a damaged
             // file was set aside): start afresh.
             let open = shown.get();
             if !showing.as_ref().is_some_and(|s| Arc::ptr_eq(s, &open)) {
@@ -137,19 +143,19 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>, shown: Arc<ShownMailbox>) {
                     phase: run.phase,
                 };
                 if seen.as_ref() != Some(&now) {
-                    events::progress(&app, run);
-                    tray::show_run(&app, Some(run));
+                    events::progress(&app, key, run);
+                    tray::show_run(&app, key, Some(run));
                     seen = Some(now);
                 }
                 watching = Some(run.id);
             }
             if let Some(id) = watching {
                 if active.as_ref().map(|r| r.id) != Some(id) {
-                    announce_end(&app, &open, id).await;
+                    announce_end(&app, key, &open, id).await;
                     watching = None;
                     seen = None;
                     if active.is_none() {
-                        tray::show_run(&app, None);
+                        tray::show_run(&app, key, None);
                     }
                 }
             }

@@ -1,6 +1,11 @@
-//! The connected account: `account.json` in the data directory (the email address, the
-//! client's id and endpoints, where the token is kept — nothing secret), and the steps that
-//! connect and disconnect it.
+//! The connected accounts, any number of them: each in its own folder
+//! `<data-dir>/accounts/<address>/` with `account.json` (the email address, the client's id
+//! and endpoints, where the token is kept — nothing secret), its token file when there is no
+//! keyring, and its mail database; and the steps that connect and disconnect one. Connecting
+//! one account never touches another.
+//!
+//! Data directories from before several accounts kept one `account.json` and one
+//! `credentials.json` at their top; they are moved into the account's folder on first use.
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,6 +21,13 @@ use crate::gmail::{GmailEndpoint, GmailSource, TokenGrant};
 use crate::sync::MailSource;
 
 pub const ACCOUNT_FILE: &str = "account.json";
+/// The folder under the data directory that holds one folder per account.
+pub const ACCOUNTS_DIR: &str = "accounts";
+
+/// The folder of `email`'s account in `data_dir`.
+pub(crate) fn folder_of(data_dir: &Path, email: &str) -> PathBuf {
+    data_dir.join(ACCOUNTS_DIR).join(account_folder(email))
+}
 
 /// The connected account, as `account.json` keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,31 +71,99 @@ impl Accounts {
         &self.vault
     }
 
-    fn record_path(&self) -> PathBuf {
-        self.data_dir.join(ACCOUNT_FILE)
+    /// Where `email`'s record is kept.
+    pub fn record_path(&self, email: &str) -> PathBuf {
+        folder_of(&self.data_dir, email).join(ACCOUNT_FILE)
     }
 
-    /// The connected account, if any.
-    pub fn current(&self) -> Result<Option<AccountRecord>, AuthError> {
-        let path = self.record_path();
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-                AuthError::Storage(format!(
-                    "{} is damaged ({e}); disconnect and connect Gmail again",
-                    path.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(AuthError::Storage(format!(
-                "cannot read {}: {e}",
-                path.display()
-            ))),
+    /// Every connected account, the first connected first.
+    pub fn list(&self) -> Result<Vec<AccountRecord>, AuthError> {
+        self.migrate_single()?;
+        let dir = self.data_dir.join(ACCOUNTS_DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(AuthError::Storage(format!(
+                    "cannot read {}: {e}",
+                    dir.display()
+                )))
+            }
+        };
+        let mut records = Vec::new();
+        for entry in entries.flatten() {
+            // A folder without a record is an account disconnected with its mail kept.
+            if let Some(record) = read_record(&entry.path().join(ACCOUNT_FILE))? {
+                records.push(record);
+            }
         }
+        records.sort_by(|a, b| (a.connected_at_ms, &a.email).cmp(&(b.connected_at_ms, &b.email)));
+        Ok(records)
+    }
+
+    /// The account connected as `email` (any case), if it is.
+    pub fn get(&self, email: &str) -> Result<Option<AccountRecord>, AuthError> {
+        self.migrate_single()?;
+        read_record(&self.record_path(email))
+    }
+
+    /// `email`'s account, or a clear error naming the connected ones.
+    pub fn find(&self, email: &str) -> Result<AccountRecord, AuthError> {
+        if let Some(record) = self.get(email)? {
+            return Ok(record);
+        }
+        let known: Vec<String> = self.list()?.into_iter().map(|r| r.email).collect();
+        Err(AuthError::NotConnected(if known.is_empty() {
+            format!("{email} is not connected; no Gmail account is")
+        } else {
+            format!("{email} is not connected; connected: {}", known.join(", "))
+        }))
+    }
+
+    /// The first connected account, if any: the one the window shows.
+    pub fn current(&self) -> Result<Option<AccountRecord>, AuthError> {
+        Ok(self.list()?.into_iter().next())
+    }
+
+    /// The account signed in to last, if any: whose client a new sign-in reuses.
+    pub fn latest(&self) -> Result<Option<AccountRecord>, AuthError> {
+        Ok(self.list()?.into_iter().max_by_key(|r| r.connected_at_ms))
+    }
+
+    /// Moves a data directory's single account (`account.json` and `credentials.json` at its
+    /// top, from before several accounts) into that account's folder. Each step is a rename,
+    /// the token first, so a crash between them leaves a state this finishes.
+    fn migrate_single(&self) -> Result<(), AuthError> {
+        let old_record = self.data_dir.join(ACCOUNT_FILE);
+        let Some(record) = read_record(&old_record)? else {
+            return Ok(());
+        };
+        let folder = folder_of(&self.data_dir, &record.email);
+        let moved = |from: &Path, to: &Path| -> Result<(), AuthError> {
+            match std::fs::rename(from, to) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(AuthError::Storage(format!(
+                    "cannot move {} to {}: {e}",
+                    from.display(),
+                    to.display()
+                ))),
+            }
+        };
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| AuthError::Storage(format!("cannot create {}: {e}", folder.display())))?;
+        moved(
+            &self.data_dir.join(super::vault::CREDENTIALS_FILE),
+            &self.vault.file_path(&record.email),
+        )?;
+        moved(&old_record, &self.record_path(&record.email))?;
+        tracing::info!(email = %record.email, "moved the account into its own folder");
+        Ok(())
     }
 
     /// Where the account's token is, in words.
     pub fn token_location(&self, record: &AccountRecord) -> String {
-        self.vault.describe(record.token_store)
+        self.vault.describe(&record.email, record.token_store)
     }
 
     /// The saved credentials of the connected account.
@@ -108,18 +188,24 @@ impl Accounts {
         GmailEndpoint::custom(&record.api_base_url).map_err(|e| AuthError::Storage(e.to_string()))
     }
 
-    /// The remembered client, so "Reconnect" can sign in again without the file.
-    pub async fn remembered_client(&self) -> Result<OAuthClientConfig, AuthError> {
-        let record = self.current()?.ok_or(AuthError::NotConnected)?;
-        let credentials = self.credentials(&record).await.map_err(|e| match e {
+    /// `record`'s client, so "Reconnect" (or another account) can sign in without the file.
+    pub async fn remembered_client(
+        &self,
+        record: &AccountRecord,
+    ) -> Result<OAuthClientConfig, AuthError> {
+        let credentials = self.credentials(record).await.map_err(|e| match e {
             AuthError::SignInRequired(m) => {
                 AuthError::ClientSecret(format!("{m}; choose the client secret file again"))
             }
             other => other,
         })?;
         let parse = |text: &str| {
-            Url::parse(text)
-                .map_err(|_| AuthError::Storage(format!("{ACCOUNT_FILE} holds a bad address")))
+            Url::parse(text).map_err(|_| {
+                AuthError::Storage(format!(
+                    "{}'s {ACCOUNT_FILE} holds a bad address",
+                    record.email
+                ))
+            })
         };
         Ok(OAuthClientConfig {
             client_id: credentials.client_id,
@@ -130,8 +216,8 @@ impl Accounts {
     }
 
     /// Finishes connecting: asks Gmail whose mailbox this is, keeps the token, writes the
-    /// record. Another account connected before is revoked and forgotten (its mail stays in
-    /// its own database).
+    /// record. The same account signed in again replaces its own token; other accounts stay
+    /// as they are.
     pub async fn connect(
         &self,
         client: &OAuthClientConfig,
@@ -156,17 +242,6 @@ impl Accounts {
                 "Gmail's profile names no email address".into(),
             ));
         }
-        let previous = self.current().ok().flatten();
-        if let Some(old) = previous.as_ref().filter(|old| old.email != email) {
-            // Best effort: the user is switching accounts; the old grant should not linger.
-            if let Ok(c) = self.credentials(old).await {
-                if let Err(e) = revoke_old(&c).await {
-                    tracing::warn!(error = %e, "could not revoke the previous account's token");
-                }
-            }
-            let (vault, old) = (self.vault.clone(), old.clone());
-            blocking(move || vault.delete(&old.email, old.token_store)).await?;
-        }
         let credentials = Credentials {
             client_id: client.client_id.clone(),
             client_secret: client.client_secret.clone(),
@@ -185,26 +260,27 @@ impl Accounts {
             connected_at_ms: now_ms,
         };
         let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
-        write_private(&self.record_path(), &json)?;
+        write_private(&self.record_path(&record.email), &json)?;
         Ok(record)
     }
 
-    /// Revokes the token at Google and deletes it and the record here. The local deletion
-    /// happens even when Google cannot be reached.
-    pub async fn disconnect(&self) -> Result<Disconnected, AuthError> {
-        let record = self.current()?.ok_or(AuthError::NotConnected)?;
+    /// Revokes `email`'s token at Google and deletes it and the record here (its mail stays
+    /// in its folder). The local deletion happens even when Google cannot be reached.
+    pub async fn disconnect(&self, email: &str) -> Result<Disconnected, AuthError> {
+        let record = self.find(email)?;
         let revoke_error = match self.credentials(&record).await {
             Ok(c) => revoke_old(&c).await.err(),
             Err(e) => Some(e),
         };
         let (vault, old) = (self.vault.clone(), record.clone());
         blocking(move || vault.delete(&old.email, old.token_store)).await?;
-        match std::fs::remove_file(self.record_path()) {
+        match std::fs::remove_file(self.record_path(&record.email)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(AuthError::Storage(format!(
-                    "cannot delete {ACCOUNT_FILE}: {e}"
+                    "cannot delete {}'s {ACCOUNT_FILE}: {e}",
+                    record.email
                 )))
             }
         }
@@ -212,6 +288,23 @@ impl Accounts {
             email: record.email,
             revoke_error,
         })
+    }
+}
+
+/// The record in `path`, if there is one.
+fn read_record(path: &Path) -> Result<Option<AccountRecord>, AuthError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            AuthError::Storage(format!(
+                "{} is damaged ({e}); disconnect and connect that account again",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(AuthError::Storage(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
     }
 }
 

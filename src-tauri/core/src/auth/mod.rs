@@ -10,7 +10,7 @@ mod vault;
 
 use std::time::Duration;
 
-pub use account::{account_folder, AccountRecord, Accounts, Disconnected};
+pub use account::{account_folder, AccountRecord, Accounts, Disconnected, ACCOUNTS_DIR};
 pub use client::OAuthClientConfig;
 pub use flow::{exchange_code, revoke_token, PendingSignIn, SignedIn};
 pub use loopback::{Loopback, CALLBACK_PATH};
@@ -41,8 +41,9 @@ pub enum AuthError {
     /// A file in the data directory could not be read or written.
     #[error("{0}")]
     Storage(String),
-    #[error("no Gmail account is connected")]
-    NotConnected,
+    /// No such account is connected (the message says which are).
+    #[error("{0}")]
+    NotConnected(String),
     /// The saved sign-in no longer works (revoked, expired, credentials gone).
     #[error("{0}")]
     SignInRequired(String),
@@ -59,7 +60,7 @@ impl AuthError {
             Self::Network(_) => "network",
             Self::Keyring(_) => "keyring",
             Self::Storage(_) => "storage",
-            Self::NotConnected => "notConnected",
+            Self::NotConnected(_) => "notConnected",
             Self::SignInRequired(_) => "auth",
         }
     }

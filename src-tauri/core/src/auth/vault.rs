@@ -117,8 +117,10 @@ impl Vault {
         }
     }
 
-    pub fn file_path(&self) -> PathBuf {
-        self.data_dir.join(CREDENTIALS_FILE)
+    /// The account's credentials file (when there is no keyring): in the account's own
+    /// folder, beside its record and database, so no file holds two accounts' tokens.
+    pub fn file_path(&self, account: &str) -> PathBuf {
+        super::account::folder_of(&self.data_dir, account).join(CREDENTIALS_FILE)
     }
 
     /// The keyring entry's user name: the account and the data directory, so two data
@@ -128,11 +130,14 @@ impl Vault {
     }
 
     /// Words for where the token is, for `account status` and the Settings page.
-    pub fn describe(&self, kind: TokenStoreKind) -> String {
+    pub fn describe(&self, account: &str, kind: TokenStoreKind) -> String {
         match kind {
             TokenStoreKind::Keyring => format!("the system keyring ({KEYRING_NAME})"),
             TokenStoreKind::File => {
-                format!("{} (readable only by you)", self.file_path().display())
+                format!(
+                    "{} (readable only by you)",
+                    self.file_path(account).display()
+                )
             }
         }
     }
@@ -154,7 +159,7 @@ impl Vault {
                 }
             }) {
                 Ok(Some(())) => {
-                    let _ = remove_file(&self.file_path());
+                    let _ = remove_file(&self.file_path(account));
                     return Ok(TokenStoreKind::Keyring);
                 }
                 Ok(None) if self.preference == VaultPreference::Keyring => {
@@ -170,7 +175,7 @@ impl Vault {
                 }
             }
         }
-        write_private(&self.file_path(), credentials.to_json().as_bytes())?;
+        write_private(&self.file_path(account), credentials.to_json().as_bytes())?;
         Ok(TokenStoreKind::File)
     }
 
@@ -193,7 +198,7 @@ impl Vault {
                 Credentials::from_json(&json, "the keyring")
             }
             TokenStoreKind::File => {
-                let path = self.file_path();
+                let path = self.file_path(account);
                 let text = match std::fs::read_to_string(&path) {
                     Ok(t) => t,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -218,7 +223,7 @@ impl Vault {
     /// Deletes the credentials (blocking): the file always, the keyring entry when that is
     /// where they were.
     pub fn delete(&self, account: &str, kind: TokenStoreKind) -> Result<(), AuthError> {
-        remove_file(&self.file_path())?;
+        remove_file(&self.file_path(account))?;
         if kind == TokenStoreKind::Keyring {
             keyring_call(self.keyring_user(account), |entry| {
                 match entry.delete_credential() {
