@@ -165,6 +165,96 @@ async fn show(app: &App, email: &str) {
     .await;
 }
 
+const TRAYER: &str = "trayer --edge top --align right --widthtype request --height 28 --SetDockType true --transparent false";
+
+/// Runs an X tool on the test's display and returns what it printed.
+fn x_tool(app: &App, program: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .env("DISPLAY", app.display())
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The top-level windows on the display, as `xwininfo -root -children` lists them.
+fn windows(app: &App) -> Vec<String> {
+    x_tool(app, "xwininfo", &["-root", "-children"])
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The app's menu windows shown on the display: its viewable windows but the main one.
+fn app_popups(app: &App) -> usize {
+    x_tool(
+        app,
+        "xdotool",
+        &["search", "--onlyvisible", "--class", "Inbox-sync"],
+    )
+    .split_whitespace()
+    .filter(|id| x_tool(app, "xdotool", &["getwindowname", id]).trim() != "Inbox Sync")
+    .count()
+}
+
+/// Clicks the app's tray icon (in trayer's panel, top right) until its menu is shown.
+async fn open_tray_menu(app: &App) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        // The panel: `"panel": ("panel" "trayer")  27x28+1253+0  +1253+0`.
+        let panel = windows(app)
+            .into_iter()
+            .find(|w| w.contains(r#"("panel" "trayer")"#));
+        let geometry = panel.as_deref().and_then(|w| {
+            w.split_whitespace()
+                .find(|p| p.contains('x') && p.contains('+'))
+        });
+        if let Some(g) = geometry.filter(|g| !g.starts_with("1x")) {
+            let nums: Vec<i64> = g.split(['x', '+']).filter_map(|n| n.parse().ok()).collect();
+            if let [w, h, x, y] = nums[..] {
+                let (cx, cy) = (x + w - 14, y + h / 2);
+                x_tool(
+                    app,
+                    "xdotool",
+                    &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
+                );
+                let shown = Instant::now() + Duration::from_secs(2);
+                while Instant::now() < shown {
+                    if app_popups(app) > 0 {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the tray menu opens from trayer's panel: {:?}",
+            windows(app)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Closes the tray menu with a click on the bare display below the tray (outside the window).
+async fn close_tray_menu(app: &App) {
+    x_tool(app, "xdotool", &["mousemove", "1200", "780", "click", "1"]);
+    app.wait_for("the tray menu closes", Duration::from_secs(5), || async {
+        app_popups(app) == 0
+    })
+    .await;
+}
+
+/// The whole display (window, tray and its menu) as a PNG.
+fn shoot_display(app: &App, path: &Path) {
+    let status = std::process::Command::new("import")
+        .args(["-window", "root", "-display", app.display()])
+        .arg(path)
+        .status()
+        .expect("run imagemagick's import");
+    assert!(status.success(), "import saves {}", path.display());
+}
+
 /// Every file under `dir`, recursively.
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -194,8 +284,8 @@ fn docs_shot(name: &str) -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
-    let a = fake(A, 300, 31).await;
-    let b = fake(B, 200, 32).await;
+    let a = fake(A, 600, 31).await;
+    let b = fake(B, 400, 32).await;
     let mut data_files = account_files(&a);
     data_files.extend(account_files(&b));
     let app = App::launch(Knobs {
@@ -205,6 +295,8 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
             // The tray's label changes are logged at debug level; the test reads them.
             ("INBOX_SYNC_LOG".into(), "debug,sqlx=warn".into()),
         ],
+        // An X system tray on the display, so the tray's menu can be opened and shown.
+        on_bus: vec![TRAYER.into()],
         ..Knobs::default()
     })
     .await;
@@ -249,6 +341,18 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
         || async { app.driver_log().contains("label=Syncing 2 accounts… ") },
     )
     .await;
+    open_tray_menu(&app).await;
+    app.wait_for(
+        "both still sync with the tray menu open",
+        Duration::from_secs(1),
+        || async {
+            !about(&app, "get_active", A).await.is_null()
+                && !about(&app, "get_active", B).await.is_null()
+        },
+    )
+    .await;
+    shoot_display(&app, &docs_shot("tray-two-syncing"));
+    close_tray_menu(&app).await;
     // The window while one account still syncs and the other is done (a has more mail).
     let one_syncing = Instant::now() + Duration::from_secs(60);
     loop {

@@ -129,6 +129,16 @@ const NEEDS: &[Need] = &[
         "lieer's binding to notmuch, for Debian's python3 (tests/peers)",
     ),
     deb(
+        "trayer",
+        &["trayer"],
+        "an X system tray on the test display, so the tray menu can be opened and shown (tests/accounts.rs)",
+    ),
+    deb(
+        "xdotool",
+        &["xdotool"],
+        "clicks the tray icon on the test display to open its menu (tests/accounts.rs)",
+    ),
+    deb(
         "imagemagick",
         &["import"],
         "screenshots of the real X display (tests/e2e/harness.rs, README pictures)",
