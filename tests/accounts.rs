@@ -537,6 +537,23 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
         },
     )
     .await;
+    // 5. "Keep the demo mailbox": the demo comes back beside b, and can be shown.
+    app.click("#setting-keep-demo").await;
+    app.wait_for("the sidebar lists b and the demo", Duration::from_secs(10), || async {
+        app.eval("return [...document.querySelectorAll('#mailbox-nav:not([hidden]) .mailbox')].map(b => b.dataset.mailbox)")
+            .await
+            == json!([B, "demo"])
+    })
+    .await;
+    app.click("#mailbox-nav .mailbox[data-mailbox=\"demo\"]")
+        .await;
+    let demo_label = format!("Demo mailbox ({} messages)", app.knobs.messages);
+    app.wait_for(
+        "the window shows the demo mailbox",
+        Duration::from_secs(10),
+        || async { app.text("#source-label").await.as_deref() == Some(demo_label.as_str()) },
+    )
+    .await;
     let a_tokens = a.issued_tokens();
     for file in walk(&folder(B)) {
         let bytes = std::fs::read(&file).unwrap_or_default();

@@ -16,6 +16,7 @@ function row(label, hint, control, labelFor) {
 export function mountSettings(container) {
   const autoSync = h("input", { id: "setting-auto-sync", type: "checkbox", class: "switch", attrs: { role: "switch", "aria-describedby": "setting-auto-sync-hint" } });
   const atLogin = h("input", { id: "setting-start-at-login", type: "checkbox", class: "switch", attrs: { role: "switch", "aria-describedby": "setting-start-at-login-hint" } });
+  const keepDemo = h("input", { id: "setting-keep-demo", type: "checkbox", class: "switch", attrs: { role: "switch", "aria-describedby": "setting-keep-demo-hint" } });
   const interval = h("select", { id: "setting-interval", class: "select", attrs: { "aria-describedby": "setting-interval-hint" } },
     INTERVALS.map(([v, label]) => h("option", { value: String(v) }, label)));
   const saved = h("p", { class: "save-status", attrs: { role: "status" } });
@@ -23,7 +24,8 @@ export function mountSettings(container) {
     h("div", { class: "section-head settings-head" }, h("h2", { class: "section-title" }, "Syncing"), saved),
     row("Start Inbox Sync when I log in", "Opens in the tray, without a window, and keeps your mail up to date.", atLogin, "setting-start-at-login"),
     row("Sync when the app opens", "Fetch new mail each time Inbox Sync starts.", autoSync, "setting-auto-sync"),
-    row("Sync periodically", "Check for new mail in the background while the app runs.", interval, "setting-interval"));
+    row("Sync periodically", "Check for new mail in the background while the app runs.", interval, "setting-interval"),
+    row("Keep the demo mailbox", "Show the built-in demo mailbox beside your Gmail accounts. It is always there while no account is connected.", keepDemo, "setting-keep-demo"));
   const accountSlot = h("div", { class: "account-slot" });
   container.append(h("header", { class: "page-header" }, h("h1", { class: "page-title" }, "Settings")), form, accountSlot);
   const unmountAccount = mountAccount(accountSlot);
@@ -34,12 +36,16 @@ export function mountSettings(container) {
     autoSync.checked = s.autoSyncOnLaunch;
     atLogin.checked = s.startAtLogin;
     interval.value = String(s.syncIntervalMinutes);
+    keepDemo.checked = s.keepDemoMailbox === true;
   };
-  const setDisabled = (d) => { for (const c of [atLogin, autoSync, interval]) c.disabled = d; };
+  const setDisabled = (d) => { for (const c of [atLogin, autoSync, interval, keepDemo]) c.disabled = d; };
 
   async function save() {
     // Fields this page does not edit are passed back as stored: the mailbox now follows the account, not a setting.
-    const next = { ...current, startAtLogin: atLogin.checked, autoSyncOnLaunch: autoSync.checked, syncIntervalMinutes: Number(interval.value) };
+    const next = {
+      ...current, startAtLogin: atLogin.checked, autoSyncOnLaunch: autoSync.checked, syncIntervalMinutes: Number(interval.value),
+      keepDemoMailbox: keepDemo.checked,
+    };
     setText(saved, "Saving…");
     try {
       show(await ipc.setSettings(next));
@@ -49,7 +55,7 @@ export function mountSettings(container) {
       setText(saved, `Couldn't save (${err.code}).`);
     }
   }
-  for (const c of [atLogin, autoSync, interval]) c.addEventListener("change", save);
+  for (const c of [atLogin, autoSync, interval, keepDemo]) c.addEventListener("change", save);
 
   const load = () => ipc.getSettings().then((s) => { show(s); setDisabled(false); }, (err) => setText(saved, `Couldn't load settings (${err.code}).`));
   setDisabled(true);

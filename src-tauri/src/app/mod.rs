@@ -78,6 +78,21 @@ impl DataDir {
         Ok(records.into_iter().map(Mailbox::Account).collect())
     }
 
+    /// The mailboxes the window shows: every connected account's, and the demo's when none
+    /// is connected or the user keeps it (`keep_demo`), last.
+    pub fn shown_mailboxes(&self, keep_demo: bool) -> Result<Vec<Mailbox>, AppError> {
+        let mut mailboxes: Vec<Mailbox> = self
+            .accounts
+            .list()?
+            .into_iter()
+            .map(Mailbox::Account)
+            .collect();
+        if mailboxes.is_empty() || keep_demo {
+            mailboxes.push(demo_mailbox()?);
+        }
+        Ok(mailboxes)
+    }
+
     /// The mailbox of the account connected as `email`.
     pub fn account_mailbox(&self, email: &str) -> Result<Mailbox, AppError> {
         Ok(Mailbox::Account(self.accounts.find(email)?))

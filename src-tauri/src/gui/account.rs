@@ -17,7 +17,6 @@ use tauri_plugin_opener::OpenerExt;
 use tokio_util::sync::CancellationToken;
 
 use super::shown::{spawn_sync, Mailboxes};
-use super::watcher;
 use crate::app::sign_in::SignIn;
 use crate::app::{now_ms, AppError, DataDir, Mailbox};
 
@@ -105,9 +104,7 @@ impl AccountState {
         mailboxes: &Mailboxes,
         changed: Option<&str>,
     ) -> Result<(), AppError> {
-        for added in mailboxes.reload(app).await? {
-            watcher::spawn(app.clone(), added);
-        }
+        mailboxes.reload(app).await?;
         let _ = app.emit(CHANGED, self.view(changed));
         Ok(())
     }
@@ -256,9 +253,8 @@ pub async fn disconnect_account(
     shown.get().cancel_and_wait(Duration::from_secs(10)).await;
     let gone = state.dir.accounts().disconnect(&record.email).await?;
     state.reload(&app, &mailboxes, Some(shown.key())).await?;
-    // Its database is closed here first (a file still open cannot be deleted everywhere).
+    // The reload closed its database (a file still open cannot be deleted everywhere).
     let deleted = if delete_mail == Some(true) {
-        shown.get().close().await;
         Some(state.dir.delete_mail(&Mailbox::Account(record))?)
     } else {
         None

@@ -304,8 +304,12 @@ pub async fn get_settings(
 pub async fn set_settings(
     app: AppHandle,
     file: State<'_, SettingsFile>,
+    mailboxes: State<'_, Arc<Mailboxes>>,
     settings: Settings,
 ) -> Result<Settings, AppError> {
     settings::save(&app, &file.0, &settings)?;
+    mailboxes
+        .keep_demo(&app, settings.keep_demo_mailbox)
+        .await?;
     Ok(settings)
 }

@@ -53,11 +53,12 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
-    let mailboxes = match tauri::async_runtime::block_on(Mailboxes::open(dir.clone())) {
+    let settings_path = settings::file(dir.path());
+    let keep_demo = settings::read_file(&settings_path).keep_demo_mailbox;
+    let mailboxes = match tauri::async_runtime::block_on(Mailboxes::open(dir.clone(), keep_demo)) {
         Ok(mailboxes) => Arc::new(mailboxes),
         Err(e) => return e.report(),
     };
-    let settings_path = settings::file(dir.path());
     let data_dir = dir.path().to_owned();
 
     let app = tauri::Builder::default()

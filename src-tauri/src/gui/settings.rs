@@ -19,6 +19,9 @@ pub struct Settings {
     /// Senders (lowercase addresses) whose HTML mail shows remote images and fonts at once,
     /// because the reader chose "Always load from this sender".
     pub remote_content_senders: Vec<String>,
+    /// Keep the built-in demo mailbox in the list beside connected accounts (it is always
+    /// there while none is connected).
+    pub keep_demo_mailbox: bool,
 }
 
 impl Default for Settings {
@@ -28,6 +31,7 @@ impl Default for Settings {
             sync_interval_minutes: 0,
             start_at_login: false,
             remote_content_senders: Vec::new(),
+            keep_demo_mailbox: false,
         }
     }
 }
@@ -39,6 +43,16 @@ pub const INTERVALS: &[u32] = &[0, 5, 15, 60];
 
 pub fn file(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("settings.json")
+}
+
+/// The settings as stored in `path`, read before the app (and its store) exists; the
+/// defaults when the file is missing or unreadable, as [`load`] does.
+pub fn read_file(path: &std::path::Path) -> Settings {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|mut file| serde_json::from_value(file.get_mut(KEY)?.take()).ok())
+        .unwrap_or_default()
 }
 
 pub fn load<R: Runtime>(app: &AppHandle<R>, path: &std::path::Path) -> Settings {

@@ -111,13 +111,15 @@ pub struct MailboxView {
 pub struct Mailboxes {
     dir: DataDir,
     slots: RwLock<Vec<Arc<ShownMailbox>>>,
+    /// The demo mailbox stays beside the accounts (Settings → "Keep the demo mailbox").
+    keep_demo: AtomicBool,
 }
 
 impl Mailboxes {
     /// Opens every connected account's mailbox (else the demo's). An account whose database
     /// cannot be opened is left out with a warning rather than keeping the others shut.
-    pub async fn open(dir: DataDir) -> Result<Self, AppError> {
-        let wanted = match dir.all_mailboxes() {
+    pub async fn open(dir: DataDir, keep_demo: bool) -> Result<Self, AppError> {
+        let wanted = match dir.shown_mailboxes(keep_demo) {
             Ok(all) => all,
             Err(e) => {
                 tracing::warn!(code = %e.code, "cannot read the connected accounts ({}); showing the demo mailbox", e.message);
@@ -141,6 +143,7 @@ impl Mailboxes {
         Ok(Self {
             dir,
             slots: RwLock::new(slots),
+            keep_demo: AtomicBool::new(keep_demo),
         })
     }
 
@@ -182,14 +185,13 @@ impl Mailboxes {
     }
 
     /// Reads the connected accounts again (one was added, signed in again or removed) and
-    /// brings the mailboxes in line: a new account is opened (and returned, so its watcher
-    /// and first sync can start), one signed in again gets its new sign-in, a removed one's
-    /// sync is stopped and it leaves the list. Every window is told.
-    pub async fn reload<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-    ) -> Result<Vec<Arc<ShownMailbox>>, AppError> {
-        let wanted = self.dir.all_mailboxes()?;
+    /// brings the mailboxes in line: a new account is opened and watched, one signed in again
+    /// gets its new sign-in, a removed one's sync is stopped, its database closed, and it
+    /// leaves the list. Every window is told.
+    pub async fn reload<R: Runtime>(&self, app: &AppHandle<R>) -> Result<(), AppError> {
+        let wanted = self
+            .dir
+            .shown_mailboxes(self.keep_demo.load(Ordering::Relaxed))?;
         let old = self.all();
         let mut next = Vec::new();
         let mut added = Vec::new();
@@ -216,14 +218,31 @@ impl Mailboxes {
                 }
             }
         }
+        *self.slots.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
         for gone in old.iter().filter(|s| !next.iter().any(|n| n.key == s.key)) {
             gone.removed.store(true, Ordering::Relaxed);
             gone.get().cancel_and_wait(Duration::from_secs(10)).await;
+            // Its database is let go (and the demo's server stopped) now, not at exit.
+            gone.get().close().await;
             super::tray::show_run(app, &gone.key, None);
         }
-        *self.slots.write().unwrap_or_else(|e| e.into_inner()) = next;
+        for shown in added {
+            super::watcher::spawn(app.clone(), shown);
+        }
         let _ = app.emit(MAILBOXES_CHANGED, self.views().await);
-        Ok(added)
+        Ok(())
+    }
+
+    /// Keeps (or stops keeping) the demo mailbox beside the accounts, and shows it so.
+    pub async fn keep_demo<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        keep: bool,
+    ) -> Result<(), AppError> {
+        if self.keep_demo.swap(keep, Ordering::Relaxed) != keep {
+            self.reload(app).await?;
+        }
+        Ok(())
     }
 }
 
