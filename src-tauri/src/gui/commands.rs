@@ -12,7 +12,7 @@ use tauri_plugin_opener::OpenerExt;
 use super::settings::{self, Settings};
 use super::shown::{start_sync, ShownMailbox};
 use super::SettingsFile;
-use crate::app::AppError;
+use crate::app::{AppError, SavedAttachment};
 
 /// Starts a sync (trigger `button`, or `tray` for the tray's path) unless one is running.
 #[tauri::command]
@@ -78,10 +78,20 @@ pub async fn list_messages(
     search: Option<String>,
     label: Option<String>,
     after: Option<PageKey>,
+    threads: Option<bool>,
 ) -> Result<MessagePage, AppError> {
     let open = shown.get();
     let mail = open.mail();
     let (search, label, limit) = (search.as_deref(), label.as_deref(), limit.min(500));
+    let search = search.filter(|s| !s.trim().is_empty());
+    // Conversations when asked for; a search always lists the messages it matches.
+    if threads.unwrap_or(false) && search.is_none() {
+        let key = after
+            .as_ref()
+            .map(|k| (k.internal_date_ms, k.gmail_id.as_str()));
+        let (messages, total) = mail.conversations(limit, offset, key, label).await?;
+        return Ok(MessagePage { messages, total });
+    }
     let (messages, total) = match &after {
         Some(key) => {
             mail.summaries_after(limit, (key.internal_date_ms, &key.gmail_id), search, label)
@@ -160,6 +170,32 @@ pub async fn get_message(
         sender,
         sender_trusted,
     })
+}
+
+/// Saves attachment `index` of a stored message into the download folder (a new file, its
+/// name made safe, never replacing one; nothing is opened or run) and says where it went.
+#[tauri::command]
+pub async fn save_attachment(
+    app: AppHandle,
+    shown: State<'_, Arc<ShownMailbox>>,
+    file: State<'_, SettingsFile>,
+    gmail_id: String,
+    index: usize,
+) -> Result<SavedAttachment, AppError> {
+    let chosen = settings::load(&app, &file.0).download_folder;
+    let folder = crate::paths::downloads_dir(Some(&chosen))
+        .map_err(|message| AppError::new("noDownloadFolder", message))?;
+    shown.get().save_attachment(&gmail_id, index, &folder).await
+}
+
+/// Every stored message of a conversation, oldest first (headers and snippets; each one's
+/// body comes from `get_message` when it is expanded).
+#[tauri::command]
+pub async fn get_thread(
+    shown: State<'_, Arc<ShownMailbox>>,
+    thread_id: String,
+) -> Result<Vec<MessageSummary>, AppError> {
+    Ok(shown.get().mail().thread(&thread_id).await?)
 }
 
 /// Trusts (or stops trusting) a sender with remote content; returns the settings as stored.

@@ -19,6 +19,8 @@ pub struct Settings {
     /// Senders (lowercase addresses) whose HTML mail shows remote images and fonts at once,
     /// because the reader chose "Always load from this sender".
     pub remote_content_senders: Vec<String>,
+    /// Where attachments are saved; empty for the Downloads folder.
+    pub download_folder: String,
 }
 
 impl Default for Settings {
@@ -28,6 +30,7 @@ impl Default for Settings {
             sync_interval_minutes: 0,
             start_at_login: false,
             remote_content_senders: Vec::new(),
+            download_folder: String::new(),
         }
     }
 }
@@ -66,6 +69,13 @@ pub fn save<R: Runtime>(
             format!(
                 "at most {MAX_REMOTE_CONTENT_SENDERS} senders can be trusted with remote content"
             ),
+        ));
+    }
+    let folder = settings.download_folder.trim();
+    if !folder.is_empty() && !std::path::Path::new(folder).is_absolute() {
+        return Err(AppError::new(
+            "invalidSetting",
+            "the folder for attachments must be a full path (or empty for Downloads)",
         ));
     }
     // Only a change touches the login entry, which is the user's, not this data directory's.
