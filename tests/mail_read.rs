@@ -279,8 +279,9 @@ async fn thread_pane(app: &App) -> Vec<(String, String)> {
 /// A thread of 5 messages in the fake is one row of the inbox (with its count and participants), and opened it reads oldest to newest, the older ones collapsed until clicked; a search still lists messages one by one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thread_of_five_is_one_row_and_reads_in_order() {
+    // 200 messages: the demo's seed then has a thread of exactly five, among the newest.
     let knobs = Knobs {
-        messages: 150,
+        messages: 200,
         ..knobs(vec![(
             "INBOX_SYNC_DOWNLOADS_DIR".into(),
             std::env::temp_dir().display().to_string(),
@@ -314,6 +315,14 @@ async fn a_thread_of_five_is_one_row_and_reads_in_order() {
         .expect("the window takes the whole screen");
     sync_all(&app).await;
     go_to_inbox(&app).await;
+    // All mail: every thread, whichever labels its messages carry.
+    app.click(".nav a[href=\"#/mail/all\"]").await;
+    app.wait_for(
+        "All mail is shown",
+        Duration::from_secs(10),
+        || async { app.text(".page-title").await.as_deref() == Some("All mail") },
+    )
+    .await;
 
     // Through the command the window uses: one row for the thread, with its facts.
     let page = app
