@@ -67,6 +67,12 @@ function body(detail, actions) {
     : h("p", { class: "body-missing" }, "This message has no text.");
 }
 
+/** `Ann Lee <ann@example.com>` → `Ann Lee`; a bare address stays as it is. */
+function displayName(from) {
+  const match = /^\s*"?([^"<]*?)"?\s*<[^>]+>\s*$/.exec(from ?? "");
+  return (match && match[1]) || from || "(unknown sender)";
+}
+
 /**
  * A conversation top to bottom: each message a header line (sender, date, snippet), the one
  * expanded showing in full below its header. One is expanded at a time (`openId`, else the
@@ -79,7 +85,7 @@ export function renderThread(pane, messages, expand, openId) {
     const body = h("div", { class: "thread-message-body" });
     const when = m.dateMs ?? m.internalDateMs;
     const head = h("button", { type: "button", class: "thread-message-head", attrs: { "aria-expanded": "false" } },
-      h("span", { class: "tm-from" }, m.from || "(unknown sender)"),
+      h("span", { class: "tm-from", title: m.from ?? "" }, displayName(m.from)),
       h("time", { class: "tm-date", dateTime: new Date(when ?? 0).toISOString() }, formatAbsolute(when)),
       h("span", { class: "tm-snippet" }, m.snippet ?? ""));
     const section = h("section", { class: "thread-message", dataset: { threadMessage: m.gmailId, state: "collapsed" } }, head, body);
