@@ -317,11 +317,9 @@ async fn a_thread_of_five_is_one_row_and_reads_in_order() {
     go_to_inbox(&app).await;
     // All mail: every thread, whichever labels its messages carry.
     app.click(".nav a[href=\"#/mail/all\"]").await;
-    app.wait_for(
-        "All mail is shown",
-        Duration::from_secs(10),
-        || async { app.text(".page-title").await.as_deref() == Some("All mail") },
-    )
+    app.wait_for("All mail is shown", Duration::from_secs(10), || async {
+        app.text(".page-title").await.as_deref() == Some("All mail")
+    })
     .await;
 
     // Through the command the window uses: one row for the thread, with its facts.
