@@ -282,10 +282,7 @@ async fn a_thread_of_five_is_one_row_and_reads_in_order() {
     // 200 messages: the demo's seed then has a thread of exactly five, among the newest.
     let knobs = Knobs {
         messages: 200,
-        ..knobs(vec![(
-            "INBOX_SYNC_DOWNLOADS_DIR".into(),
-            std::env::temp_dir().display().to_string(),
-        )])
+        ..knobs(vec![])
     };
     let truth = server_truth(&knobs);
     let mut threads: std::collections::BTreeMap<&str, Vec<&MessageTruth>> = Default::default();
