@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_settings",
     "set_remote_content",
+    "save_attachment",
+    "get_thread",
     "open_window",
     "list_mailboxes",
     "sync_all",

@@ -58,17 +58,24 @@ export const syncAll = () => call("sync_all");
 /**
  * `label` null lists every stored message; otherwise the messages that carry that Gmail label.
  * `after` ({ internalDateMs, gmailId } of the previous page's last row) reads the page by key.
+ * `threads` lists conversations (one row per Gmail thread, `thread: { count, participants }`);
+ * a search always lists messages.
  */
-export const listMessages = (limit, offset, search, label, after) =>
+export const listMessages = (limit, offset, search, label, after, threads = false) =>
   about("list_messages", {
     limit, offset, ...(search ? { search } : {}), ...(label ? { label } : {}), ...(after ? { after } : {}),
+    ...(threads ? { threads } : {}),
   });
+/** Every stored message of a conversation, oldest first (headers and snippets). */
+export const getThread = (threadId) => about("get_thread", { threadId });
 export const listLabels = () => about("list_labels");
 /** `allowRemote` asks for the HTML with remote images and fonts left in (the reader clicked "Load"). */
 export const getMessage = (gmailId, allowRemote = false) => about("get_message", { gmailId, allowRemote });
 /** Remembers (or forgets) a sender whose remote content always loads; resolves to the stored settings. */
 export const setRemoteContent = (sender, allowed) => call("set_remote_content", { sender, allowed });
 export const openLink = (url) => call("open_link", { url });
+/** Fetches attachment `index` of a message and saves it as a new file; resolves to { path, size }. */
+export const saveAttachment = (gmailId, index) => about("save_attachment", { gmailId, index });
 export const getSummary = () => about("get_summary");
 export const getSettings = () => call("get_settings");
 export const setSettings = (settings) => call("set_settings", { settings });

@@ -20,3 +20,20 @@ pub fn data_dir(given: Option<&Path>) -> Result<PathBuf, String> {
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DATABASE_FILE)
 }
+
+/// Overrides where attachments are saved (tests, a kiosk); else the setting, else Downloads.
+pub const DOWNLOADS_ENV: &str = "INBOX_SYNC_DOWNLOADS_DIR";
+
+/// Where attachments are saved: `INBOX_SYNC_DOWNLOADS_DIR`, else the folder the user chose
+/// (`chosen`, when not blank), else the platform's Downloads folder, else the home folder.
+pub fn downloads_dir(chosen: Option<&str>) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os(DOWNLOADS_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = chosen.map(str::trim).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .ok_or_else(|| "cannot find the Downloads folder; choose one in Settings".to_string())
+}

@@ -6,7 +6,7 @@ import * as ipc from "../ipc.js";
 import * as store from "../sync-store.js";
 import * as account from "../account-store.js";
 import { mountFetchCard } from "./fetch-card.js";
-import { renderError, renderLoading, renderMessage, renderPlaceholder } from "./message-detail.js";
+import { renderError, renderLoading, renderMessage, renderPlaceholder, renderThread } from "./message-detail.js";
 import { PAGE_SIZE, clampOffset, pageInfo } from "../paging.js";
 import { debounce } from "../debounce.js";
 import { showNotice } from "../notice.js";
@@ -17,6 +17,14 @@ const SEARCH_DEBOUNCE_MS = 200;
 const RELOAD_MIN_INTERVAL_MS = 1000;
 
 const isUnread = (m) => (m.labelIds ?? []).includes("UNREAD");
+
+/** A row's senders: the conversation's participants (first names, up to three), else the sender. */
+function fromLine(m) {
+  const people = m.thread?.count > 1 ? (m.thread.participants ?? []) : [];
+  if (people.length <= 1) return senderName(m.from);
+  const names = people.map((p) => senderName(p).split(/\s+/)[0]);
+  return names.length > 3 ? `${names.slice(0, 2).join(", ")} … ${names.at(-1)}` : names.join(", ");
+}
 
 function senderName(from) {
   const match = /^\s*"?([^"<]*?)"?\s*<[^>]+>\s*$/.exec(from ?? "");
@@ -64,8 +72,9 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     const seq = ++listSeq;
     list.setAttribute("aria-busy", "true");
     try {
+      // Conversations unless searching: a search lists the messages it matches.
       const pageAt = () => ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label,
-        offset > 0 ? keys[offset / PAGE_SIZE] : undefined);
+        offset > 0 ? keys[offset / PAGE_SIZE] : undefined, !query);
       let page = await pageAt();
       if (offset > 0 && (page.messages.length === 0 || clampOffset(offset, PAGE_SIZE, page.total) !== offset)) {
         // The mail before this page went away: start again from the newest.
@@ -90,12 +99,14 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     const scrollTop = list.scrollTop;
     list.replaceChildren(...messages.map((m) => h("li", {},
       h("button", {
-        type: "button", class: isUnread(m) ? "message-item unread" : "message-item", dataset: { gmailId: m.gmailId },
+        type: "button", class: isUnread(m) ? "message-item unread" : "message-item",
+        dataset: { gmailId: m.gmailId, threadId: m.threadId, threadCount: String(m.thread?.count ?? 1) },
         title: isUnread(m) ? "Unread" : null,
         attrs: { "aria-current": m.gmailId === selectedId ? "true" : null },
-        on: { click: () => select(m.gmailId) },
+        on: { click: () => (m.thread?.count > 1 ? select(m.gmailId, m.threadId) : select(m.gmailId)) },
       },
-        h("span", { class: "mi-from" }, senderName(m.from)),
+        h("span", { class: "mi-from" }, fromLine(m),
+          m.thread?.count > 1 ? h("span", { class: "mi-count", title: `${m.thread.count} messages in this conversation` }, String(m.thread.count)) : null),
         h("time", { class: "mi-date", dateTime: new Date(m.dateMs ?? m.internalDateMs).toISOString() }, formatShortDate(m.dateMs ?? m.internalDateMs, now)),
         h("span", { class: "mi-subject" }, m.subject || "(no subject)"),
         h("span", { class: "mi-badges" },
@@ -112,21 +123,40 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     setText(listStatus, total > 0 ? "" : query ? `No messages match “${query}”.` : route.label === "INBOX" || route.label == null ? "No mail yet. Fetch new emails to fill your inbox." : `No messages in ${route.title}.`);
   }
 
-  async function select(gmailId) {
+  /** Opens a message, or (with `threadId`) its conversation with that message expanded. */
+  async function select(gmailId, threadId) {
     selectedId = gmailId;
     for (const b of list.querySelectorAll("[data-gmail-id]")) {
       if (b.dataset.gmailId === gmailId) b.setAttribute("aria-current", "true");
       else b.removeAttribute("aria-current");
     }
     renderLoading(detail);
-    await showMessage(gmailId, false);
+    if (threadId) await showThread(threadId, gmailId);
+    else await showMessage(gmailId, false);
   }
 
-  /** Shows a message; `allowRemote` re-renders its HTML with remote content (the bar's "Load"). */
-  async function showMessage(gmailId, allowRemote) {
+  /** Shows a conversation top to bottom, older messages collapsed, `openId` expanded. */
+  async function showThread(threadId, openId) {
+    const seq = ++detailSeq;
+    try {
+      const messages = await ipc.getThread(threadId);
+      if (seq !== detailSeq) return;
+      const expand = (gmailId, pane) => showMessage(gmailId, false, pane);
+      renderThread(detail, messages, expand, openId);
+    } catch (err) {
+      if (seq === detailSeq) renderError(detail, err);
+    }
+  }
+
+  /**
+   * Shows a message in `pane` (the reading pane, or its place in a conversation); `allowRemote`
+   * re-renders its HTML with remote content (the bar's "Load").
+   */
+  async function showMessage(gmailId, allowRemote, pane = detail) {
     const seq = ++detailSeq;
     const actions = {
-      loadRemote: () => showMessage(gmailId, true),
+      loadRemote: () => showMessage(gmailId, true, pane),
+      saveAttachment: (index) => ipc.saveAttachment(gmailId, index),
       trustSender: async (sender, trusted) => {
         try {
           await ipc.setRemoteContent(sender, trusted);
@@ -134,14 +164,14 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
           showNotice(`Couldn't save that choice (${err.code}).`, { tone: "error" });
           return;
         }
-        await showMessage(gmailId, trusted);
+        await showMessage(gmailId, trusted, pane);
       },
     };
     try {
       const result = await ipc.getMessage(gmailId, allowRemote);
-      if (seq === detailSeq) renderMessage(detail, result, actions);
+      if (seq === detailSeq) renderMessage(pane, result, actions);
     } catch (err) {
-      if (seq === detailSeq) renderError(detail, err);
+      if (seq === detailSeq) renderError(pane, err);
     }
   }
 
@@ -151,7 +181,11 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     const items = [...list.querySelectorAll("[data-gmail-id]")];
     const i = items.indexOf(document.activeElement);
     const target = items[Math.max(0, Math.min(items.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))];
-    if (target) { e.preventDefault(); target.focus(); select(target.dataset.gmailId); }
+    if (target) {
+      e.preventDefault();
+      target.focus();
+      select(target.dataset.gmailId, Number(target.dataset.threadCount) > 1 ? target.dataset.threadId : undefined);
+    }
   });
 
   const searchLater = debounce(() => { query = search.value.trim(); offset = 0; keys = []; load(); }, SEARCH_DEBOUNCE_MS);

@@ -9,6 +9,7 @@ import { openExternal } from "../open-external.js";
 import { formatAbsolute } from "../time-format.js";
 import { mailFrame } from "../mail-frame.js";
 import { inlineNote, remoteBar } from "../remote-content.js";
+import { formatFileSize } from "../file-size.js";
 
 export function renderPlaceholder(pane) {
   pane.replaceChildren(h("div", { class: "detail-empty" }, icon(ICONS.mail, "icon icon-xl"), h("p", {}, "Select a message to read it.")));
@@ -66,7 +67,93 @@ function body(detail, actions) {
     : h("p", { class: "body-missing" }, "This message has no text.");
 }
 
-/** `actions`: { loadRemote(), trustSender(sender, trusted) } for the remote-content bar. */
+/** `Ann Lee <ann@example.com>` → `Ann Lee`; a bare address stays as it is. */
+function displayName(from) {
+  const match = /^\s*"?([^"<]*?)"?\s*<[^>]+>\s*$/.exec(from ?? "");
+  return (match && match[1]) || from || "(unknown sender)";
+}
+
+/**
+ * A conversation top to bottom: each message a header line (sender, date, snippet), the one
+ * expanded showing in full below its header. One is expanded at a time (`openId`, else the
+ * newest); clicking another header expands it and collapses the one open.
+ * `expand(gmailId, pane)` renders a message into `pane`.
+ */
+export function renderThread(pane, messages, expand, openId) {
+  const subject = messages[0]?.subject?.replace(/^(re|fwd?):\s*/i, "") || "(no subject)";
+  const sections = messages.map((m) => {
+    const body = h("div", { class: "thread-message-body" });
+    const when = m.dateMs ?? m.internalDateMs;
+    const head = h("button", { type: "button", class: "thread-message-head", attrs: { "aria-expanded": "false" } },
+      h("span", { class: "tm-from", title: m.from ?? "" }, displayName(m.from)),
+      h("time", { class: "tm-date", dateTime: new Date(when ?? 0).toISOString() }, formatAbsolute(when)),
+      h("span", { class: "tm-snippet" }, m.snippet ?? ""));
+    const section = h("section", { class: "thread-message", dataset: { threadMessage: m.gmailId, state: "collapsed" } }, head, body);
+    head.addEventListener("click", () => open(section));
+    return section;
+  });
+  function open(section) {
+    for (const other of sections) {
+      if (other === section) continue;
+      other.dataset.state = "collapsed";
+      other.querySelector(".thread-message-head").setAttribute("aria-expanded", "false");
+      other.querySelector(".thread-message-body").replaceChildren();
+    }
+    section.dataset.state = "expanded";
+    section.querySelector(".thread-message-head").setAttribute("aria-expanded", "true");
+    const body = section.querySelector(".thread-message-body");
+    renderLoading(body);
+    expand(section.dataset.threadMessage, body);
+  }
+  pane.replaceChildren(h("article", { class: "thread", attrs: { "aria-labelledby": "thread-subject" } },
+    h("header", { class: "thread-header" },
+      h("h2", { id: "thread-subject", class: "message-subject" }, subject),
+      h("p", { class: "thread-count" }, `${messages.length} messages`)),
+    h("div", { id: "thread-messages", class: "thread-messages" }, sections)));
+  const first = sections.find((s) => s.dataset.threadMessage === openId) ?? sections.at(-1);
+  if (first) open(first);
+}
+
+/**
+ * One attachment: its name (text only, as sent), type and size from the store, and "Save", which
+ * fetches it from Gmail and writes it into the download folder; the row then says where.
+ */
+function attachmentItem(attachment, index, actions) {
+  const name = attachment.filename || "(unnamed attachment)";
+  const status = h("span", { class: "attachment-status", attrs: { role: "status" } });
+  const save = h("button", { type: "button", class: "btn btn-secondary btn-small attachment-save", title: `Save ${name} to your download folder` }, "Save");
+  const row = h("li", { class: "attachment-item", dataset: { index: String(index) } },
+    h("span", { class: "attachment-name", title: name }, name),
+    h("span", { class: "attachment-meta" }, `${attachment.mimeType || "unknown type"} · ${formatFileSize(attachment.size)}`),
+    save, status);
+  save.addEventListener("click", async () => {
+    save.disabled = true;
+    row.dataset.state = "saving";
+    status.textContent = "Saving…";
+    try {
+      const saved = await actions?.saveAttachment?.(index);
+      row.dataset.state = "saved";
+      row.dataset.path = saved.path;
+      status.textContent = `Saved to ${saved.path}`;
+    } catch (err) {
+      row.dataset.state = "error";
+      status.textContent = `Couldn't save (${err?.code ?? "error"}): ${err?.message ?? ""}`;
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return row;
+}
+
+function attachmentList(message, actions) {
+  const list = message.attachments ?? [];
+  if (list.length === 0) return null;
+  return h("section", { class: "message-attachments", attrs: { "aria-labelledby": "attachments-title" } },
+    h("h3", { id: "attachments-title" }, list.length === 1 ? "1 attachment" : `${list.length} attachments`),
+    h("ul", { id: "attachment-list", class: "attachment-list" }, list.map((a, i) => attachmentItem(a, i, actions))));
+}
+
+/** `actions`: { loadRemote(), trustSender(sender, trusted) } for the remote-content bar; { saveAttachment(index) } for the attachments. */
 export function renderMessage(pane, detail, actions) {
   const { message, links } = detail;
   const when = message.dateMs ?? message.internalDateMs;
@@ -82,6 +169,7 @@ export function renderMessage(pane, detail, actions) {
     message.defects?.length
       ? h("p", { class: "callout callout-warning" }, icon(ICONS.warning), `Parts of this message couldn't be read: ${message.defects.join(", ")}.`)
       : null,
+    attachmentList(message, actions),
     body(detail, actions),
     h("section", { class: "message-links", attrs: { "aria-labelledby": "links-title" } },
       h("h3", { id: "links-title" }, links.length ? `Links (${links.length})` : "No links"),

@@ -116,6 +116,24 @@ impl MessageTruth {
             .collect()
     }
 
+    /// The attachments in order: each one's name and its bytes (transfer-decoded), as
+    /// `messages.attachments.get` serves them.
+    pub fn attachments(&self) -> Vec<(String, Vec<u8>)> {
+        self.tree
+            .leaves()
+            .into_iter()
+            .filter(|leaf| !leaf.filename.is_empty())
+            .map(|leaf| {
+                let bytes = leaf
+                    .body
+                    .as_ref()
+                    .map(|b| b.decode(&self.raw))
+                    .unwrap_or_default();
+                (leaf.filename.clone(), bytes)
+            })
+            .collect()
+    }
+
     fn body_of(&self, mime_type: &str) -> Option<String> {
         let leaf = self.tree.leaves().into_iter().find(|leaf| {
             leaf.mime_type.eq_ignore_ascii_case(mime_type) && leaf.filename.is_empty()

@@ -154,8 +154,11 @@ pub(crate) struct HistoryList {
     pub history_id: String,
 }
 
+/// `messages.attachments.get`'s answer: a `MessagePartBody` with the id it was asked for.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct AttachmentBody {
+    pub attachment_id: String,
     pub size: usize,
     pub data: String,
 }

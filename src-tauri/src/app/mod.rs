@@ -23,7 +23,7 @@ use inbox_sync_core::StoreError;
 
 pub use error::AppError;
 pub use mailbox::Mailbox;
-pub use open_mailbox::{Ended, LiveRun, OpenMailbox, RunningSync, Start};
+pub use open_mailbox::{Ended, LiveRun, OpenMailbox, RunningSync, SavedAttachment, Start};
 
 use crate::demo::DemoSettings;
 use crate::paths;

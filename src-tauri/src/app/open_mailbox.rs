@@ -17,6 +17,8 @@ use tokio::sync::{oneshot, watch, Mutex};
 use tokio_util::sync::CancellationToken;
 
 use inbox_sync_core::damage::SetAside;
+use inbox_sync_core::mail::{safe_file_name, save_new};
+use inbox_sync_core::sync::SourceError;
 
 use super::mailbox::{MailOrigin, Mailbox};
 use super::AppError;
@@ -36,6 +38,26 @@ pub struct OpenMailbox {
     own: Mutex<Option<OwnRun>>,
     /// The damaged file set aside when this mailbox was opened, if one was.
     repaired: Option<SetAside>,
+}
+
+/// An attachment written to disk: where, and how many bytes.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedAttachment {
+    pub path: std::path::PathBuf,
+    pub size: u64,
+}
+
+/// Why an attachment could not be fetched, in the shell's codes.
+fn attachment_error(e: SourceError) -> AppError {
+    let code = match &e {
+        SourceError::NotFound(_) => "notFound",
+        SourceError::SignInRequired(_) | SourceError::Unauthorized(_) => "signInRequired",
+        SourceError::Network(_) | SourceError::Timeout(_) => "offline",
+        SourceError::RateLimited { .. } => "throttled",
+        _ => "gmailError",
+    };
+    AppError::new(code, format!("the attachment could not be fetched: {e}"))
 }
 
 /// A sync this process runs.
@@ -201,6 +223,51 @@ impl OpenMailbox {
             .as_ref()
             .map(|o| o.source.clone())
             .expect("set above"))
+    }
+
+    /// Saves attachment `index` of message `gmail_id` into `folder` as a new file (never
+    /// replacing one), its name made safe; its bytes are fetched from Gmail on demand
+    /// (`messages.attachments.get`), as the store keeps only what the attachment is.
+    pub async fn save_attachment(
+        &self,
+        gmail_id: &str,
+        index: usize,
+        folder: &Path,
+    ) -> Result<SavedAttachment, AppError> {
+        let message =
+            self.mail.message(gmail_id).await?.ok_or_else(|| {
+                AppError::new("notFound", "that message is no longer in the mailbox")
+            })?;
+        let wanted = message
+            .attachments
+            .get(index)
+            .ok_or_else(|| AppError::new("notFound", "that message has no such attachment"))?;
+        let source = self
+            .source(self.mailbox.sync_options().request_timeout)
+            .await?;
+        let bytes = source
+            .attachment(gmail_id, wanted, index)
+            .await
+            .map_err(attachment_error)?;
+        let name = safe_file_name(wanted.filename.as_deref(), &wanted.mime_type);
+        std::fs::create_dir_all(folder).map_err(|e| {
+            AppError::new(
+                "saveFailed",
+                format!("the folder {} cannot be used: {e}", folder.display()),
+            )
+        })?;
+        let folder = folder.to_owned();
+        let size = bytes.len() as u64;
+        let path = tokio::task::spawn_blocking(move || save_new(&folder, &name, &bytes))
+            .await
+            .map_err(|e| AppError::internal(format!("saving the attachment failed: {e}")))?
+            .map_err(|e| {
+                AppError::new(
+                    "saveFailed",
+                    format!("the attachment could not be saved: {e}"),
+                )
+            })?;
+        Ok(SavedAttachment { path, size })
     }
 
     /// Starts a sync in the background with `options` (the mailbox's own when `None`), or

@@ -14,7 +14,7 @@ use tauri_plugin_opener::OpenerExt;
 use super::settings::{self, Settings};
 use super::shown::{start_sync, MailboxView, Mailboxes};
 use super::SettingsFile;
-use crate::app::AppError;
+use crate::app::{AppError, SavedAttachment};
 
 /// Starts a sync (trigger `button`, or `tray` for the tray's path) unless one is running.
 #[tauri::command]
@@ -140,6 +140,8 @@ pub struct MessagePage {
     total: i64,
 }
 
+// A command's arguments are named fields of the page's call, not a Rust signature to slim.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn list_messages(
     mailboxes: State<'_, Arc<Mailboxes>>,
@@ -149,10 +151,20 @@ pub async fn list_messages(
     search: Option<String>,
     label: Option<String>,
     after: Option<PageKey>,
+    threads: Option<bool>,
 ) -> Result<MessagePage, AppError> {
     let open = mailboxes.get(mailbox.as_deref())?.get();
     let mail = open.mail();
     let (search, label, limit) = (search.as_deref(), label.as_deref(), limit.min(500));
+    let search = search.filter(|s| !s.trim().is_empty());
+    // Conversations when asked for; a search always lists the messages it matches.
+    if threads.unwrap_or(false) && search.is_none() {
+        let key = after
+            .as_ref()
+            .map(|k| (k.internal_date_ms, k.gmail_id.as_str()));
+        let (messages, total) = mail.conversations(limit, offset, key, label).await?;
+        return Ok(MessagePage { messages, total });
+    }
     let (messages, total) = match &after {
         Some(key) => {
             mail.summaries_after(limit, (key.internal_date_ms, &key.gmail_id), search, label)
@@ -236,6 +248,39 @@ pub async fn get_message(
         sender,
         sender_trusted,
     })
+}
+
+/// Saves attachment `index` of a stored message into the download folder (a new file, its
+/// name made safe, never replacing one; nothing is opened or run) and says where it went.
+#[tauri::command]
+pub async fn save_attachment(
+    app: AppHandle,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+    file: State<'_, SettingsFile>,
+    gmail_id: String,
+    index: usize,
+) -> Result<SavedAttachment, AppError> {
+    let chosen = settings::load(&app, &file.0).download_folder;
+    let folder = crate::paths::downloads_dir(Some(&chosen))
+        .map_err(|message| AppError::new("noDownloadFolder", message))?;
+    mailboxes
+        .get(mailbox.as_deref())?
+        .get()
+        .save_attachment(&gmail_id, index, &folder)
+        .await
+}
+
+/// Every stored message of a conversation, oldest first (headers and snippets; each one's
+/// body comes from `get_message` when it is expanded).
+#[tauri::command]
+pub async fn get_thread(
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+    thread_id: String,
+) -> Result<Vec<MessageSummary>, AppError> {
+    let open = mailboxes.get(mailbox.as_deref())?.get();
+    Ok(open.mail().thread(&thread_id).await?)
 }
 
 /// Trusts (or stops trusting) a sender with remote content; returns the settings as stored.

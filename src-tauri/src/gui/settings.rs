@@ -22,6 +22,8 @@ pub struct Settings {
     /// Keep the built-in demo mailbox in the list beside connected accounts (it is always
     /// there while none is connected).
     pub keep_demo_mailbox: bool,
+    /// Where attachments are saved; empty for the Downloads folder.
+    pub download_folder: String,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             start_at_login: false,
             remote_content_senders: Vec::new(),
             keep_demo_mailbox: false,
+            download_folder: String::new(),
         }
     }
 }
@@ -80,6 +83,13 @@ pub fn save<R: Runtime>(
             format!(
                 "at most {MAX_REMOTE_CONTENT_SENDERS} senders can be trusted with remote content"
             ),
+        ));
+    }
+    let folder = settings.download_folder.trim();
+    if !folder.is_empty() && !std::path::Path::new(folder).is_absolute() {
+        return Err(AppError::new(
+            "invalidSetting",
+            "the folder for attachments must be a full path (or empty for Downloads)",
         ));
     }
     // Only a change touches the login entry, which is the user's, not this data directory's.

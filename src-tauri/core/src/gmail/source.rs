@@ -1,13 +1,14 @@
 //! `GmailSource`: the `MailSource` the engine syncs from, over the real `google-gmail1` client.
 use std::time::Duration;
 
-use google_gmail1::api::{ListHistoryResponse, ListMessagesResponse};
+use google_gmail1::api::{ListHistoryResponse, ListMessagesResponse, MessagePart, MessagePartBody};
 use google_gmail1::Gmail;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::sync::{
     Change, HistoryPage, Label, MailSource, MessagePage, Profile, RawMessage, SourceError,
+    StoredAttachment,
 };
 
 use super::bounded::{self, Budget, Held, ResponseLimits};
@@ -134,6 +135,105 @@ impl GmailSource {
         let (parts, body) = response.into_parts();
         Ok((parts.status.as_u16(), parts.headers, body))
     }
+}
+
+/// The most attachment ids a part tree is searched for: Gmail allows 500 parts a message.
+const MAX_PARTS: usize = 10_000;
+
+impl GmailSource {
+    /// The bytes of one attachment of message `id`, fetched on demand: `messages.get?format=full`
+    /// for the part tree (Gmail's attachment ids are only good for the answer that gave them),
+    /// then `messages.attachments.get` for its body, or the body itself when Gmail sent it inline.
+    /// The part is found by its stored part id, checked against its stored name; mail stored
+    /// before part ids were recorded finds it as the `index`-th named part.
+    pub async fn attachment(
+        &self,
+        id: &str,
+        wanted: &StoredAttachment,
+        index: usize,
+    ) -> Result<Vec<u8>, SourceError> {
+        ids::message_id(id)?;
+        let path = format!(
+            "messages/{}",
+            percent_encoding::utf8_percent_encode(id, SEGMENT)
+        );
+        let message: google_gmail1::api::Message =
+            self.get_page(&path, &[("format", "full")]).await?;
+        let payload = message.payload.ok_or_else(|| {
+            SourceError::Malformed(format!("message {id} came without its parts"))
+        })?;
+        let parts = flatten_parts(&payload);
+        let same_name = |p: &&MessagePart| {
+            p.filename.as_deref().unwrap_or("") == wanted.filename.as_deref().unwrap_or("")
+        };
+        let part = wanted
+            .part_id
+            .as_deref()
+            .and_then(|pid| {
+                parts
+                    .iter()
+                    .copied()
+                    .find(|p| p.part_id.as_deref() == Some(pid))
+            })
+            .filter(same_name)
+            .or_else(|| {
+                parts
+                    .iter()
+                    .copied()
+                    .filter(|p| p.filename.as_deref().is_some_and(|f| !f.is_empty()))
+                    .nth(index)
+                    .filter(same_name)
+            })
+            .ok_or_else(|| {
+                SourceError::NotFound(format!(
+                    "message {id} has no attachment {:?} any more",
+                    wanted.filename.as_deref().unwrap_or("(unnamed)")
+                ))
+            })?;
+        let body = part.body.clone().unwrap_or_default();
+        let body = match body.attachment_id.as_deref() {
+            Some(attachment_id) => {
+                if attachment_id.is_empty() || attachment_id.len() > 4096 {
+                    return Err(SourceError::Malformed(format!(
+                        "message {id}: an attachment id of {} bytes",
+                        attachment_id.len()
+                    )));
+                }
+                let path = format!(
+                    "{path}/attachments/{}",
+                    percent_encoding::utf8_percent_encode(attachment_id, SEGMENT)
+                );
+                self.get_page::<MessagePartBody>(&path, &[]).await?
+            }
+            None => body,
+        };
+        let bytes = body.data.unwrap_or_default();
+        if let Some(size) = body.size.filter(|s| *s >= 0) {
+            if size as usize != bytes.len() {
+                return Err(SourceError::Malformed(format!(
+                    "message {id}: attachment of {} bytes where Gmail said {size}",
+                    bytes.len()
+                )));
+            }
+        }
+        Ok(bytes)
+    }
+}
+
+/// Every part of a `format=full` tree, depth first as written, without recursion.
+fn flatten_parts(root: &MessagePart) -> Vec<&MessagePart> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(part) = stack.pop() {
+        if out.len() >= MAX_PARTS {
+            break;
+        }
+        out.push(part);
+        if let Some(children) = &part.parts {
+            stack.extend(children.iter().rev());
+        }
+    }
+    out
 }
 
 fn user_agent() -> String {

@@ -15,12 +15,14 @@ mod html;
 mod links;
 mod parse;
 mod sanitize;
+mod saved_file;
 mod structure;
 mod text;
 
 pub use address::sender_address;
 pub use parse::parse_mail;
 pub use sanitize::{content_policy, safe_html, SafeHtml};
+pub use saved_file::{safe_file_name, save_new};
 
 /// Raw input beyond this is cut before parsing (Gmail itself refuses messages this large).
 pub const MAX_RAW_BYTES: usize = 64 * 1024 * 1024;
@@ -90,4 +92,7 @@ pub struct AttachmentInfo {
     pub mime_type: String,
     /// Decoded size in bytes (for an attached message, its raw size).
     pub size: usize,
+    /// Where the part sits in the MIME tree as Gmail numbers it in `format=full` (`""` for the
+    /// root, `"1"`, `"1.0"`, …): how its bytes are found again with `messages.attachments.get`.
+    pub part_id: Option<String>,
 }

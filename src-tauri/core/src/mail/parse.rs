@@ -271,6 +271,7 @@ fn is_stray_text(part: &MessagePart<'_>) -> bool {
 
 fn attachments(message: &Message<'_>, defects: &mut Defects) -> Vec<AttachmentInfo> {
     let mut list = Vec::new();
+    let part_ids = gmail_part_ids(message);
     for &id in &message.attachments {
         let Some(part) = message.parts.get(id as usize).filter(|p| !is_stray_text(p)) else {
             continue;
@@ -281,9 +282,43 @@ fn attachments(message: &Message<'_>, defects: &mut Defects) -> Vec<AttachmentIn
             ));
             break;
         }
-        list.push(attachment_info(part));
+        let mut info = attachment_info(part);
+        info.part_id = part_ids
+            .iter()
+            .find(|(at, _)| *at == id)
+            .map(|(_, path)| path.clone());
+        list.push(info);
     }
     list
+}
+
+/// Each part's id as Gmail's `format=full` numbers it: the root is `""`, its children `"0"`,
+/// `"1"`, theirs `"1.0"`, … (depth first, as the MIME tree is written). Walked with an explicit
+/// stack and a visited mark, so a hostile tree can neither recurse deeply nor loop.
+fn gmail_part_ids(message: &Message<'_>) -> Vec<(u32, String)> {
+    let mut out: Vec<(u32, String)> = Vec::new();
+    let mut seen = vec![false; message.parts.len()];
+    let mut stack: Vec<(u32, String)> = vec![(0, String::new())];
+    while let Some((id, path)) = stack.pop() {
+        let Some(part) = message.parts.get(id as usize) else {
+            continue;
+        };
+        if std::mem::replace(&mut seen[id as usize], true) {
+            continue;
+        }
+        if let Some(children) = part.sub_parts() {
+            for (i, &child) in children.iter().enumerate().rev() {
+                let child_path = if path.is_empty() {
+                    i.to_string()
+                } else {
+                    format!("{path}.{i}")
+                };
+                stack.push((child, child_path));
+            }
+        }
+        out.push((id, path));
+    }
+    out
 }
 
 fn attachment_info(part: &MessagePart<'_>) -> AttachmentInfo {
@@ -306,6 +341,7 @@ fn attachment_info(part: &MessagePart<'_>) -> AttachmentInfo {
         filename,
         mime_type,
         size: part.len(),
+        part_id: None,
     }
 }
 

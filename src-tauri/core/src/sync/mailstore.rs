@@ -95,7 +95,7 @@ pub(crate) async fn insert_messages(
                 serde_json::Value::Array(
                     p.attachments
                         .iter()
-                        .map(|a| serde_json::json!({"filename": a.filename, "mimeType": a.mime_type, "size": a.size}))
+                        .map(|a| serde_json::json!({"filename": a.filename, "mimeType": a.mime_type, "size": a.size, "partId": a.part_id}))
                         .collect(),
                 )
                 .to_string()
@@ -341,6 +341,25 @@ pub struct StoredMessage {
     pub html_body: Option<String>,
     pub size_estimate: Option<i64>,
     pub defects: Vec<String>,
+    /// What is attached, from the store alone (names, types, sizes; never the bytes).
+    pub attachments: Vec<StoredAttachment>,
+}
+
+/// One attachment as stored at sync time (the `attachments` JSON column): enough to list it
+/// without the network and to fetch its bytes on demand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredAttachment {
+    /// The name the sender gave, unsanitized: shown as text, never used as a path.
+    #[serde(default)]
+    pub filename: Option<String>,
+    #[serde(default)]
+    pub mime_type: String,
+    #[serde(default)]
+    pub size: u64,
+    /// Gmail's part id (`format=full`); absent for mail stored before it was recorded.
+    #[serde(default)]
+    pub part_id: Option<String>,
 }
 
 /// A message in a list: headers and snippet, no bodies.
@@ -351,7 +370,23 @@ pub struct MessageSummary {
     pub headers: MessageHeaders,
     pub has_defects: bool,
     pub link_count: i64,
+    /// In a list of conversations, the conversation this newest message stands for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadFacts>,
 }
+
+/// A conversation (Gmail thread) as its row in the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadFacts {
+    /// Stored messages in the thread, in any view.
+    pub count: i64,
+    /// Its senders (From, display form), each once, in the order they first wrote.
+    pub participants: Vec<String>,
+}
+
+/// At most this many messages of one conversation are shown (Gmail caps threads at 100).
+pub const MAX_THREAD_MESSAGES: u32 = 500;
 
 /// A label as the window and the command line show it: Gmail's label with how many stored
 /// messages carry it, and how many of those are unread.
@@ -379,7 +414,7 @@ pub struct MailStore {
 
 const MESSAGE_COLUMNS: &str =
     "gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, \
-    internal_date_ms, snippet, text_body, html_body, size_estimate, defects";
+    internal_date_ms, snippet, text_body, html_body, size_estimate, defects, attachments";
 
 /// A JSON list column (labels, defects); empty when absent or unreadable.
 fn json_list(text: Option<String>) -> Vec<String> {
@@ -408,6 +443,10 @@ fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> StoredMessage {
         html_body: row.get("html_body"),
         size_estimate: row.get("size_estimate"),
         defects: json_list(row.get("defects")),
+        attachments: row
+            .get::<Option<String>, _>("attachments")
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default(),
     }
 }
 
@@ -473,7 +512,7 @@ impl MailStore {
         search: Option<&str>,
         label: Option<&str>,
     ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
-        self.page(limit, PageAt::Offset(offset), search, label)
+        self.page(limit, PageAt::Offset(offset), search, label, false)
             .await
     }
 
@@ -487,8 +526,53 @@ impl MailStore {
         search: Option<&str>,
         label: Option<&str>,
     ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
-        self.page(limit, PageAt::After(after.0, after.1), search, label)
+        self.page(limit, PageAt::After(after.0, after.1), search, label, false)
             .await
+    }
+
+    /// A page of conversations (Gmail threads) newest first: one row per thread that has a
+    /// message in `label`'s view (every thread when `None`), standing for its newest message
+    /// in that view, with the thread's message count and participants. Read by key like
+    /// [`Self::summaries_after`] (`after` is the last row's newest message); the total counts
+    /// threads.
+    pub async fn conversations(
+        &self,
+        limit: u32,
+        offset: u32,
+        after: Option<(i64, &str)>,
+        label: Option<&str>,
+    ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
+        let at = match after {
+            Some((date, id)) => PageAt::After(date, id),
+            None => PageAt::Offset(offset),
+        };
+        self.page(limit, at, None, label, true).await
+    }
+
+    /// Every stored message of a conversation, oldest first (at most
+    /// [`MAX_THREAD_MESSAGES`], the newest of them).
+    pub async fn thread(&self, thread_id: &str) -> Result<Vec<MessageSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, \
+             internal_date_ms, snippet, defects IS NOT NULL AS has_defects, \
+             (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count \
+             FROM messages WHERE thread_id = ? ORDER BY internal_date_ms DESC, gmail_id DESC LIMIT ?) \
+             ORDER BY internal_date_ms ASC, gmail_id ASC",
+        )
+        .bind(thread_id)
+        .bind(MAX_THREAD_MESSAGES as i64)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.failed(e))?;
+        Ok(rows
+            .iter()
+            .map(|row| MessageSummary {
+                headers: headers_from_row(row),
+                has_defects: row.get::<i64, _>("has_defects") != 0,
+                link_count: row.get("link_count"),
+                thread: None,
+            })
+            .collect())
     }
 
     async fn page(
@@ -497,6 +581,7 @@ impl MailStore {
         at: PageAt<'_>,
         search: Option<&str>,
         label: Option<&str>,
+        threads: bool,
     ) -> Result<(Vec<MessageSummary>, i64), StoreError> {
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -544,6 +629,31 @@ impl MailStore {
                     .to_string(),
             );
         }
+        // Conversations: the newest message of each thread in this view stands for it (a key
+        // probe per row read in date order, through the thread index).
+        let label_binds = if threads {
+            conditions.push(format!(
+                "NOT EXISTS (SELECT 1 FROM messages newer WHERE newer.thread_id = messages.thread_id \
+                 AND (newer.internal_date_ms, newer.gmail_id) > (messages.internal_date_ms, messages.gmail_id){})",
+                if label.is_some() {
+                    " AND EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = newer.id)"
+                } else {
+                    ""
+                }
+            ));
+            if label.is_some() {
+                2
+            } else {
+                0
+            }
+        } else {
+            usize::from(label.is_some())
+        };
+        let label_filter = if label.is_some() {
+            "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = messages.id)"
+        } else {
+            "1"
+        };
         match (&search, matches) {
             (Some(_), Some(n)) => {
                 conditions.push(super::search::words_condition(n > BY_DATE_ABOVE).to_string())
@@ -560,11 +670,14 @@ impl MailStore {
         fn bind_all<'q>(
             sql: &'q str,
             label: Option<&'q str>,
+            label_binds: usize,
             search: Option<&'q super::search::SearchSql>,
         ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
             let mut query = sqlx::query(sql);
             if let Some(label) = label {
-                query = query.bind(label);
+                for _ in 0..label_binds {
+                    query = query.bind(label);
+                }
             }
             for bind in search.iter().flat_map(|s| s.binds.iter()) {
                 query = match bind {
@@ -582,15 +695,23 @@ impl MailStore {
                 0,
             ),
         };
+        let thread_columns = if threads {
+            ", (SELECT count(*) FROM messages t WHERE t.thread_id = messages.thread_id) AS thread_count, \
+             (SELECT json_group_array(from_addr) FROM (SELECT from_addr, min(internal_date_ms) AS first \
+               FROM messages t WHERE t.thread_id = messages.thread_id AND from_addr IS NOT NULL \
+               GROUP BY from_addr ORDER BY first LIMIT 20)) AS participants"
+        } else {
+            ""
+        };
         let list_sql = format!(
             "SELECT gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, internal_date_ms, \
              snippet, defects IS NOT NULL AS has_defects, \
-             (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count \
+             (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count{thread_columns} \
              FROM messages WHERE {filter}{key} ORDER BY internal_date_ms DESC, gmail_id DESC \
              LIMIT {} OFFSET {}",
             limit as i64, offset as i64
         );
-        let mut list = bind_all(&list_sql, label, search.as_ref());
+        let mut list = bind_all(&list_sql, label, label_binds, search.as_ref());
         if let Some((date, id)) = after {
             // The key's binds come last, as its condition does.
             list = list.bind(date).bind(id);
@@ -602,6 +723,16 @@ impl MailStore {
         // Without search words the total is a row the triggers keep (migration 0006); with
         // them, the matches are counted (found through the full-text index).
         let total: i64 = match (&search, label) {
+            _ if threads => {
+                let count_sql = format!(
+                    "SELECT count(DISTINCT thread_id) AS n FROM messages WHERE {label_filter}"
+                );
+                bind_all(&count_sql, label, usize::from(label.is_some()), None)
+                    .fetch_one(self.pool())
+                    .await
+                    .map_err(|e| self.failed(e))?
+                    .get("n")
+            }
             (Some(_), None) if matches.is_some() => matches.unwrap_or(0),
             (None, None) => sqlx::query_scalar("SELECT messages FROM mail_totals WHERE id = 1")
                 .fetch_one(self.pool())
@@ -617,7 +748,7 @@ impl MailStore {
             }
             (Some(_), _) => {
                 let count_sql = format!("SELECT count(*) AS n FROM messages WHERE {filter}");
-                bind_all(&count_sql, label, search.as_ref())
+                bind_all(&count_sql, label, label_binds, search.as_ref())
                     .fetch_one(self.pool())
                     .await
                     .map_err(|e| self.failed(e))?
@@ -630,6 +761,10 @@ impl MailStore {
                 headers: headers_from_row(row),
                 has_defects: row.get::<i64, _>("has_defects") != 0,
                 link_count: row.get("link_count"),
+                thread: threads.then(|| ThreadFacts {
+                    count: row.get("thread_count"),
+                    participants: json_list(row.get("participants")),
+                }),
             })
             .collect();
         Ok((summaries, total))

@@ -245,6 +245,7 @@ pub(crate) fn attachment(
         .ok_or_else(GoogleError::not_found)?;
     let bytes = body.decode(&entry.message.raw);
     let answer = wire::AttachmentBody {
+        attachment_id: attachment.to_owned(),
         size: bytes.len(),
         data: URL_SAFE.encode(&bytes),
     };
