@@ -111,30 +111,6 @@ async fn about(app: &App, cmd: &str, email: &str) -> Value {
     app.invoke(cmd, json!({ "mailbox": email })).await
 }
 
-/// Every message id the app lists for `email`'s mailbox, sorted.
-async fn inbox_of(app: &App, email: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    loop {
-        let page = app
-            .invoke(
-                "list_messages",
-                json!({ "mailbox": email, "limit": 500, "offset": ids.len() }),
-            )
-            .await;
-        let messages = page["messages"].as_array().cloned().unwrap_or_default();
-        if messages.is_empty() {
-            break;
-        }
-        ids.extend(
-            messages
-                .iter()
-                .map(|m| m["gmailId"].as_str().unwrap_or_default().to_owned()),
-        );
-    }
-    ids.sort();
-    ids
-}
-
 /// Waits until `email`'s mailbox has no running sync, and returns its latest run.
 async fn wait_done(app: &App, email: &str, deadline: Duration) -> Value {
     app.wait_for(&format!("{email}'s sync ends"), deadline, || async {
@@ -390,7 +366,7 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
         assert_eq!(run["status"], "success", "{email}: {run}");
         assert_eq!(run["trigger"], "button", "{email}: {run}");
         assert_eq!(
-            inbox_of(&app, email).await,
+            app.inbox_ids_of(Some(email)).await,
             truth(fake),
             "{email}'s inbox is its server's mailbox"
         );
@@ -448,11 +424,11 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
     assert_eq!(lines.get(A), Some(&3), "a was refused: {lines:?} {said}");
     assert_eq!(lines.get(B), Some(&0), "b synced: {lines:?} {said}");
     assert_eq!(out.status.code(), Some(3), "{said}");
-    assert_eq!(inbox_of(&app, B).await, truth(&b));
+    assert_eq!(app.inbox_ids_of(Some(B)).await, truth(&b));
     a.set_hang(false);
     let run = wait_done(&app, A, Duration::from_secs(120)).await;
     assert_eq!(run["status"], "success", "the window's sync of a: {run}");
-    assert_eq!(inbox_of(&app, A).await, truth(&a));
+    assert_eq!(app.inbox_ids_of(Some(A)).await, truth(&a));
 
     // 3. Both sync; a's token is revoked mid-sync: a ends auth and asks to reconnect, b completes.
     a.add_messages(80);
@@ -481,7 +457,7 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
         b_run["status"], "success",
         "the other account completes: {b_run}"
     );
-    assert_eq!(inbox_of(&app, B).await, truth(&b));
+    assert_eq!(app.inbox_ids_of(Some(B)).await, truth(&b));
     app.wait_for("b's card is up to date", Duration::from_secs(5), || async {
         app.text("#fetch-status").await.as_deref() == Some("Up to date")
     })

@@ -146,22 +146,6 @@ fn heading_of(subject: &str) -> &'static str {
     }
 }
 
-async fn go_to_inbox(app: &App) {
-    app.click(".nav a[href=\"#/inbox\"]").await;
-    app.wait_for(
-        "the inbox lists the synced mail",
-        Duration::from_secs(10),
-        || async {
-            app.eval("return document.querySelectorAll('[data-gmail-id]').length")
-                .await
-                .as_u64()
-                .unwrap_or(0)
-                > 0
-        },
-    )
-    .await;
-}
-
 /// Opens a message from the list and waits until its mail frame has loaded its document.
 async fn open_message(app: &App, gmail_id: &str, heading: &str) {
     let css = format!("[data-gmail-id=\"{gmail_id}\"]");
@@ -294,7 +278,7 @@ async fn hostile_html_runs_nothing_reaches_no_ipc_and_loads_nothing() {
     ]))
     .await;
     sync_all(&app).await;
-    go_to_inbox(&app).await;
+    app.go_to_inbox().await;
     let hostile = messages_titled(&app, corpus::HOSTILE_SUBJECT).await;
     assert_eq!(
         hostile.len(),
@@ -467,7 +451,7 @@ async fn remote_content_loads_after_load_and_is_remembered_per_sender() {
     )]))
     .await;
     sync_all(&app).await;
-    go_to_inbox(&app).await;
+    app.go_to_inbox().await;
     let hostile = messages_titled(&app, corpus::HOSTILE_SUBJECT).await;
     let find = |word: &str| {
         hostile
@@ -617,7 +601,7 @@ async fn the_demo_newsletter_renders_in_light_and_dark() {
             .await
             .expect("the window takes the whole screen");
         sync_all(&app).await;
-        go_to_inbox(&app).await;
+        app.go_to_inbox().await;
         let newsletter = messages_titled(&app, "Issue 42").await;
         let (id, _) = newsletter.first().expect("the newsletter is in the demo");
         open_message(&app, id, "The Harbor Gazette").await;

@@ -50,22 +50,6 @@ async fn sync_all(app: &App) {
     .await;
 }
 
-async fn go_to_inbox(app: &App) {
-    app.click(".nav a[href=\"#/inbox\"]").await;
-    app.wait_for(
-        "the inbox lists the synced mail",
-        Duration::from_secs(10),
-        || async {
-            app.eval("return document.querySelectorAll('[data-gmail-id]').length")
-                .await
-                .as_u64()
-                .unwrap_or(0)
-                > 0
-        },
-    )
-    .await;
-}
-
 /// Clicks the list row `css` until `opened` holds (WebKitWebDriver may report a click that
 /// did land as not interactable while the pane changes), within a deadline.
 async fn open_row(app: &App, css: &str, what: &str, opened: &str) {
@@ -132,7 +116,7 @@ async fn attachments_saved_from_the_window_are_the_servers_bytes() {
     let truth = server_truth(&knobs);
     let app = App::launch(knobs).await;
     sync_all(&app).await;
-    go_to_inbox(&app).await;
+    app.go_to_inbox().await;
 
     let page = app
         .invoke(
@@ -311,7 +295,7 @@ async fn a_thread_of_five_is_one_row_and_reads_in_order() {
         .await
         .expect("the window takes the whole screen");
     sync_all(&app).await;
-    go_to_inbox(&app).await;
+    app.go_to_inbox().await;
     // All mail: every thread, whichever labels its messages carry.
     app.click(".nav a[href=\"#/mail/all\"]").await;
     app.wait_for("All mail is shown", Duration::from_secs(10), || async {

@@ -454,10 +454,18 @@ impl App {
 
     /// Every message id in the local inbox as the app lists it, sorted (duplicates kept).
     pub async fn inbox_ids(&self) -> Vec<String> {
+        self.inbox_ids_of(None).await
+    }
+
+    /// The same for the mailbox `mailbox` names (an account's address), else the first.
+    pub async fn inbox_ids_of(&self, mailbox: Option<&str>) -> Vec<String> {
         let mut ids = Vec::new();
         loop {
             let page = self
-                .invoke("list_messages", json!({"limit": 500, "offset": ids.len()}))
+                .invoke(
+                    "list_messages",
+                    json!({"mailbox": mailbox, "limit": 500, "offset": ids.len()}),
+                )
                 .await;
             let messages = page["messages"].as_array().cloned().unwrap_or_default();
             if messages.is_empty() {
@@ -471,6 +479,23 @@ impl App {
         }
         ids.sort();
         ids
+    }
+
+    /// Opens the Inbox from the sidebar and waits until it lists mail.
+    pub async fn go_to_inbox(&self) {
+        self.click(".nav a[href=\"#/inbox\"]").await;
+        self.wait_for(
+            "the inbox lists the synced mail",
+            Duration::from_secs(10),
+            || async {
+                self.eval("return document.querySelectorAll('[data-gmail-id]').length")
+                    .await
+                    .as_u64()
+                    .unwrap_or(0)
+                    > 0
+            },
+        )
+        .await;
     }
 
     /// A command-line `inbox-sync` on this data directory and demo mailbox.
