@@ -482,6 +482,7 @@ impl App {
     }
 
     /// Opens the Inbox from the sidebar and waits until it lists mail.
+    #[allow(dead_code)] // tests/e2e.rs reads the inbox through commands instead
     pub async fn go_to_inbox(&self) {
         self.click(".nav a[href=\"#/inbox\"]").await;
         self.wait_for(
