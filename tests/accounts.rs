@@ -433,7 +433,10 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
     // 3. Both sync; a's token is revoked mid-sync: a ends auth and asks to reconnect, b completes.
     a.add_messages(80);
     b.add_messages(80);
+    // Both servers hold their answers until both runs are seen, so a quick b cannot finish
+    // before a's run has started.
     a.set_hang(true);
+    b.set_hang(true);
     app.click("#sync-all").await;
     app.wait_for(
         "both accounts sync again",
@@ -446,6 +449,7 @@ async fn two_accounts_sync_side_by_side_and_fail_apart_in_the_window() {
     .await;
     a.revoke_refresh_tokens();
     a.set_hang(false);
+    b.set_hang(false);
     let a_run = wait_done(&app, A, Duration::from_secs(120)).await;
     let b_run = wait_done(&app, B, Duration::from_secs(120)).await;
     assert_eq!(
