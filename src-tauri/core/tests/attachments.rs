@@ -116,3 +116,61 @@ async fn attachments_without_part_ids_and_missing_ones() {
         other => panic!("a missing message is NotFound, not {other:?}"),
     }
 }
+
+/// An HTML mail's `cid:` image (a multipart/related part) is kept at sync and shows from the
+/// store as a `data:` URL, with nothing asked of Gmail when the message is shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cid_image_is_kept_at_sync_and_shown_from_the_store() {
+    use fake_gmail::corpus;
+    use inbox_sync_core::mail::safe_html;
+
+    let mut config = FakeConfig::default().messages(30).seed(16);
+    config.mailbox.featured = corpus::hostile_html("http://127.0.0.1:9");
+    let fake = fake(config).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    let mail = MailStore::new(store.clone());
+    let remote = fake
+        .truth()
+        .into_iter()
+        .find(|t| t.subject().is_some_and(|s| s.contains("Remote images")))
+        .expect("the remote-images mail is in the mailbox");
+    let stored = mail
+        .message(&remote.id)
+        .await
+        .expect("read the store")
+        .expect("the message is stored");
+    let html = stored.html_body.expect("its HTML is stored");
+
+    let requests_before = fake.request_paths().len();
+    let inline = mail.inline_images(&remote.id).await.expect("read its images");
+    let shown = safe_html(&html, false, inline);
+    assert_eq!(shown.inline_shown, 1, "the logo shows");
+    assert_eq!(shown.inline_missing, 0, "no cid: image is missing");
+    use base64::Engine as _;
+    let data = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(corpus::INLINE_LOGO_PNG)
+    );
+    assert!(
+        shown.document.contains(&data),
+        "the logo is the server's bytes, as a data: URL"
+    );
+    assert!(shown.remote_blocked >= 3, "remote images stay blocked");
+    assert_eq!(
+        fake.request_paths().len(),
+        requests_before,
+        "showing it asked Gmail nothing"
+    );
+
+    // Mail without `cid:` keeps no images.
+    let plain = fake
+        .truth()
+        .into_iter()
+        .find(|t| !t.subject().is_some_and(|s| s.contains("Remote images")))
+        .expect("another message");
+    let none = mail.inline_images(&plain.id).await.expect("read its images");
+    assert!(none.is_empty(), "{} keeps no inline image", plain.id);
+}

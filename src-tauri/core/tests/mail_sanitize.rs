@@ -3,7 +3,7 @@
 //! remote content is allowed; the newsletter keeps its layout, styles and links.
 
 use fake_gmail::corpus::{self, CANARY, NEVER, REMOTE};
-use inbox_sync_core::mail::{content_policy, safe_html, sender_address};
+use inbox_sync_core::mail::{content_policy, safe_html, sender_address, InlineImages};
 
 const ORIGIN: &str = "http://127.0.0.1:9";
 
@@ -17,7 +17,7 @@ fn body(document: &str) -> &str {
 #[test]
 fn the_hostile_corpus_keeps_nothing_that_runs_or_loads() {
     for mail in corpus::hostile_html(ORIGIN) {
-        let safe = safe_html(&mail.html, false);
+        let safe = safe_html(&mail.html, false, InlineImages::default());
         let out = body(&safe.document).to_ascii_lowercase();
         for bad in [
             "<script",
@@ -79,7 +79,7 @@ fn allowed_remote_content_keeps_images_but_never_the_rest() {
     let corpus = corpus::hostile_html(ORIGIN);
     let all: String = corpus
         .iter()
-        .map(|m| safe_html(&m.html, true).document)
+        .map(|m| safe_html(&m.html, true, InlineImages::default()).document)
         .collect();
     for kept in [
         "remote/hero.png",
@@ -108,7 +108,7 @@ fn blocked_loads_are_counted_and_the_policy_follows_the_choice() {
         .into_iter()
         .find(|m| m.subject.contains("Remote images"))
         .expect("the remote-images message");
-    let blocked = safe_html(&remote.html, false);
+    let blocked = safe_html(&remote.html, false, InlineImages::default());
     assert!(
         blocked.remote_blocked >= 3,
         "the pixel, the hero and the picture's image are counted: {}",
@@ -124,7 +124,7 @@ fn blocked_loads_are_counted_and_the_policy_follows_the_choice() {
         "the strict policy allows no remote image: {}",
         content_policy(false)
     );
-    let allowed = safe_html(&remote.html, true);
+    let allowed = safe_html(&remote.html, true, InlineImages::default());
     assert_eq!(allowed.remote_blocked, 0, "nothing is blocked when allowed");
     assert!(
         allowed.document.contains("img-src data: http: https:"),
@@ -136,6 +136,33 @@ fn blocked_loads_are_counted_and_the_policy_follows_the_choice() {
     );
 }
 
+/// `cid:` images show from the stored parts as `data:` URLs (in `<img>` and in CSS), matched
+/// as RFC 2392 writes them (percent-encoded, any case); a type that is not a raster image, or
+/// a part that is not stored, stays out and is counted.
+#[test]
+fn cid_images_show_from_the_stored_parts() {
+    let png: &[u8] = b"\x89PNG\r\n\x1a\nnot really";
+    let svg: &[u8] = b"<svg onload='alert(1)'/>";
+    let inline = InlineImages::new([
+        ("Logo@Shop.example", "image/png", png),
+        ("drawing@shop.example", "image/svg+xml", svg),
+    ]);
+    let safe = safe_html(
+        "<p><img src=\"cid:logo%40shop.example\" alt=logo></p>\
+         <div style=\"background:url('cid:LOGO@shop.example')\">x</div>\
+         <img src=\"cid:drawing@shop.example\"><img src=\"cid:gone@shop.example\">",
+        false,
+        inline,
+    );
+    let out = body(&safe.document);
+    let data = "data:image/png;base64,iVBORw0KGgpub3QgcmVhbGx5";
+    assert_eq!(out.matches(data).count(), 2, "the logo shows twice: {out}");
+    assert_eq!(safe.inline_shown, 2);
+    assert_eq!(safe.inline_missing, 2, "the SVG and the unstored part: {out}");
+    assert!(!out.contains("svg"), "no SVG data reaches the frame: {out}");
+    assert!(!out.contains("cid:"), "no cid: URL is left: {out}");
+}
+
 /// Links keep only http(s) and mailto targets, each opening as a new window (which the app sends to the browser).
 #[test]
 fn links_keep_web_targets_only() {
@@ -144,6 +171,7 @@ fn links_keep_web_targets_only() {
          <a href='javascript:alert(1)'>js</a> <a href='/relative'>rel</a> <a href='#top'>frag</a> \
          <a href='file:///etc/passwd'>file</a>",
         false,
+        InlineImages::default(),
     );
     let out = body(&safe.document);
     assert!(
@@ -163,7 +191,7 @@ fn links_keep_web_targets_only() {
 #[test]
 fn the_newsletter_keeps_its_look() {
     let newsletter = corpus::newsletter();
-    let safe = safe_html(&newsletter.html, false);
+    let safe = safe_html(&newsletter.html, false, InlineImages::default());
     let out = body(&safe.document);
     for kept in [
         "<style>",
@@ -194,6 +222,7 @@ fn style_sheets_and_attributes_cannot_be_escaped() {
         "<style>p{color:red}<\\/style><script>alert(1)</script></style>\
          <p style='color:red\" onclick=\"alert(1)'>x</p>",
         true,
+        InlineImages::default(),
     );
     let out = body(&safe.document);
     assert!(

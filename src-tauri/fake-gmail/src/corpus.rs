@@ -14,7 +14,26 @@
 //! (`__TAURI_INTERNALS__.invoke("set_settings", …)` with a sync interval of
 //! [`CANARY_INTERVAL`] minutes), so a test can see it from three sides.
 
+use crate::generate::InlineImage;
 use crate::FeaturedMail;
+
+/// The Content-ID of the inline logo in the hostile corpus's "Remote images" mail.
+pub const INLINE_LOGO_CID: &str = "logo@hostile.example";
+
+/// A 48x16 PNG (an orange bar with a navy border), the inline logo some corpus mail shows by
+/// `cid:`; it loads nothing and is part of the message.
+pub const INLINE_LOGO_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x30, 0x00, 0x00, 0x00, 0x10, 0x08, 0x02, 0x00, 0x00, 0x00, 0xdf, 0xcc, 0x6b, 0xe6, 0x00, 0x00, 0x00, 0x2d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x10, 0x32, 0x8d, 0x1e, 0x54, 0x88, 0x61, 0x90, 0x3a, 0xe8, 0xa6, 0x07, 0xff, 0x80, 0xa3, 0x51, 0x07, 0x8d, 0x3a, 0x68, 0xd4, 0x41, 0xa3, 0x0e, 0x1a, 0x75, 0xd0, 0xa8, 0x83, 0x28, 0x71, 0xd0, 0x68, 0x6d, 0x8f, 0x13, 0x01, 0x00, 0x7b, 0x25, 0x0b, 0x0e, 0x8e, 0x88, 0x8e, 0x08, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+fn inline_logo(content_id: &str) -> InlineImage {
+    InlineImage {
+        content_id: content_id.into(),
+        mime_type: "image/png".into(),
+        filename: "logo.png".into(),
+        bytes: INLINE_LOGO_PNG.to_vec(),
+    }
+}
 
 /// Path prefix of remote content that loads only once allowed.
 pub const REMOTE: &str = "/remote/";
@@ -69,7 +88,14 @@ fn hostile(subject: &str, html: &str, origin: &str, links: &[&str]) -> FeaturedM
         html: fill(html, origin),
         text: None,
         links: links.iter().map(|l| fill(l, origin)).collect(),
+        inline_images: Vec::new(),
     }
+}
+
+/// The mail with its `cid:` logo as a multipart/related image part.
+fn with_inline_logo(mut mail: FeaturedMail) -> FeaturedMail {
+    mail.inline_images.push(inline_logo(INLINE_LOGO_CID));
+    mail
 }
 
 /// The hostile corpus, its remote URLs all at `origin` (`http://127.0.0.1:PORT`, no slash).
@@ -154,7 +180,7 @@ body { background: #fff url({R}css-background.png) no-repeat; }
             origin,
             &[],
         ),
-        hostile(
+        with_inline_logo(hostile(
             "Remote images and tracking pixels",
             r##"<html><body>
 <h1>Remote images</h1>
@@ -166,12 +192,12 @@ body { background: #fff url({R}css-background.png) no-repeat; }
 <audio src="{N}audio.mp3"></audio>
 <table background="{N}table-background.png"><tr><td>Table with a background</td></tr></table>
 <p><img src="//127.0.0.1:1/never/protocol-relative.png" alt="protocol-relative"></p>
-<p><img src="cid:logo@hostile.example" alt="inline logo"></p>
+<p><img id="inline-logo" src="cid:logo@hostile.example" alt="inline logo"></p>
 <link rel="preload" as="image" href="{N}preload.png">
 </body></html>"##,
             origin,
             &[],
-        ),
+        )),
     ]
 }
 
@@ -235,5 +261,6 @@ Unsubscribe: https://harbor-gazette.example/unsubscribe\r\n";
         .iter()
         .map(|p| format!("https://harbor-gazette.example/{p}"))
         .collect(),
+        inline_images: Vec::new(),
     }
 }

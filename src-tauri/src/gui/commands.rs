@@ -234,11 +234,12 @@ pub async fn get_message(
     let allow_remote = allow_remote.unwrap_or(false) || sender_trusted;
     let html = match message.html_body.take() {
         // Up to 4 MB of markup: parsed off the async workers.
-        Some(body) => Some(
-            tauri::async_runtime::spawn_blocking(move || safe_html(&body, allow_remote))
+        Some(body) => Some({
+            let inline = open.mail().inline_images(&gmail_id).await?;
+            tauri::async_runtime::spawn_blocking(move || safe_html(&body, allow_remote, inline))
                 .await
-                .map_err(|e| AppError::new("internal", format!("showing the HTML failed: {e}")))?,
-        ),
+                .map_err(|e| AppError::new("internal", format!("showing the HTML failed: {e}")))?
+        }),
         None => None,
     };
     Ok(MessageDetail {

@@ -154,9 +154,10 @@ fn strip_comments(css: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::InlineImages;
 
     fn blocking() -> ResourcePolicy {
-        ResourcePolicy::new(false)
+        ResourcePolicy::new(false, InlineImages::default())
     }
 
     /// Remote `url()`s become `none` and are counted; data images stay.
@@ -178,7 +179,7 @@ mod tests {
     /// With remote content allowed, http(s) urls stay, quoted.
     #[test]
     fn remote_urls_stay_when_allowed() {
-        let policy = ResourcePolicy::new(true);
+        let policy = ResourcePolicy::new(true, InlineImages::default());
         let out = clean("a{background:url(https://t.example/p.gif)}", &policy);
         assert_eq!(out, "a{background:url(\"https://t.example/p.gif\")}");
         assert_eq!(policy.blocked(), 0, "nothing was blocked");

@@ -21,7 +21,7 @@ mod text;
 
 pub use address::sender_address;
 pub use parse::parse_mail;
-pub use sanitize::{content_policy, safe_html, SafeHtml};
+pub use sanitize::{content_policy, safe_html, InlineImages, SafeHtml};
 pub use saved_file::{safe_file_name, save_new};
 
 /// Raw input beyond this is cut before parsing (Gmail itself refuses messages this large).
@@ -36,6 +36,19 @@ pub const MAX_LINKS: usize = 1_000;
 pub const MAX_URL_BYTES: usize = 8 * 1024;
 /// At most this many attachments are listed per message.
 pub const MAX_ATTACHMENTS: usize = 1_000;
+/// An inline image (a `cid:` part the HTML shows) is kept only up to this size...
+pub const MAX_INLINE_IMAGE_BYTES: usize = 1024 * 1024;
+/// ...and a message keeps at most this many bytes of them; the rest show as missing.
+pub const MAX_INLINE_TOTAL_BYTES: usize = 4 * 1024 * 1024;
+/// Image types kept for `cid:` display: raster formats a browser decodes without scripts.
+pub const INLINE_IMAGE_TYPES: [&str; 6] = [
+    "image/png",
+    "image/gif",
+    "image/jpeg",
+    "image/jpg",
+    "image/webp",
+    "image/bmp",
+];
 /// At most this many defects are listed; the last entry then says how many more there were.
 pub const MAX_DEFECTS: usize = 32;
 /// The snippet holds at most this many characters.
@@ -68,6 +81,9 @@ pub struct ParsedMail {
     pub attachments: Vec<AttachmentInfo>,
     /// http(s) links from the text and HTML bodies, deduplicated, in order of first appearance.
     pub links: Vec<Link>,
+    /// The images the HTML body shows by `cid:`, with their bytes (raster types only, within
+    /// [`MAX_INLINE_IMAGE_BYTES`] each and [`MAX_INLINE_TOTAL_BYTES`] a message).
+    pub inline_images: Vec<InlineImage>,
     /// What was wrong with the message, in plain words; empty when it was clean.
     pub defects: Vec<String>,
 }
@@ -81,6 +97,17 @@ pub struct Link {
     /// The lowercase host without a leading `www.`, so `www.example.com` and `example.com`
     /// group together; IP hosts are kept as written (`[::1]`, `10.0.0.1`).
     pub domain: String,
+}
+
+/// One image part an HTML body refers to as `cid:<content_id>`, kept so the message shows it
+/// offline and without asking Gmail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineImage {
+    /// The part's Content-ID without its angle brackets, as written.
+    pub content_id: String,
+    /// Lowercase `image/<subtype>`, one of [`INLINE_IMAGE_TYPES`].
+    pub mime_type: String,
+    pub data: Vec<u8>,
 }
 
 /// One attachment: what it is, never what it holds.

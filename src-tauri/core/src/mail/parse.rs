@@ -11,8 +11,9 @@ use super::links::{find_in_text, LinkSet};
 use super::structure::{self, declared_type};
 use super::text::{clean_header, collapse_whitespace, strip_nul, truncate_on_char_boundary};
 use super::{
-    address, AttachmentInfo, ParsedMail, MAX_ATTACHMENTS, MAX_BODY_BYTES, MAX_HEADER_BYTES,
-    MAX_RAW_BYTES, PANIC_DEFECT, SNIPPET_CHARS,
+    address, AttachmentInfo, InlineImage, ParsedMail, INLINE_IMAGE_TYPES, MAX_ATTACHMENTS,
+    MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_INLINE_IMAGE_BYTES, MAX_INLINE_TOTAL_BYTES, MAX_RAW_BYTES,
+    PANIC_DEFECT, SNIPPET_CHARS,
 };
 
 /// Parses one raw message into what the store keeps. Never fails and never panics: malformed
@@ -63,6 +64,7 @@ fn parse_unguarded(raw: &[u8]) -> ParsedMail {
     let mut fields = headers(&message, &mut defects);
     bodies(&message, &mut fields, &mut defects);
     fields.attachments = attachments(&message, &mut defects);
+    fields.inline_images = inline_images(&message, fields.html_body.as_deref());
     finish(fields, defects)
 }
 
@@ -87,6 +89,7 @@ struct Fields {
     text_body: Option<String>,
     html_body: Option<String>,
     attachments: Vec<AttachmentInfo>,
+    inline_images: Vec<InlineImage>,
     links: LinkSet,
 }
 
@@ -292,6 +295,52 @@ fn attachments(message: &Message<'_>, defects: &mut Defects) -> Vec<AttachmentIn
     list
 }
 
+/// The raster image parts with a Content-ID that the HTML body refers to as `cid:`, with their
+/// decoded bytes, within the size limits; nothing when the HTML names no `cid:` at all.
+fn inline_images(message: &Message<'_>, html: Option<&str>) -> Vec<InlineImage> {
+    let Some(html) = html.filter(|h| contains_ignore_case(h, "cid:")) else {
+        return Vec::new();
+    };
+    let mut kept: Vec<InlineImage> = Vec::new();
+    let mut total = 0usize;
+    for part in &message.parts {
+        let Some(content_id) = part.content_id().map(str::trim).filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let mime_type = declared_type(part);
+        if !INLINE_IMAGE_TYPES.contains(&mime_type.as_str())
+            || kept.iter().any(|k| k.content_id == content_id)
+            || !contains_ignore_case(html, content_id)
+        {
+            continue;
+        }
+        let data = match &part.body {
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => bytes.as_ref(),
+            _ => continue,
+        };
+        if data.is_empty()
+            || data.len() > MAX_INLINE_IMAGE_BYTES
+            || total + data.len() > MAX_INLINE_TOTAL_BYTES
+        {
+            continue;
+        }
+        total += data.len();
+        kept.push(InlineImage {
+            content_id: content_id.to_owned(),
+            mime_type,
+            data: data.to_vec(),
+        });
+    }
+    kept
+}
+
+/// ASCII case-insensitive substring test (Content-IDs and `cid:` are ASCII in practice; a
+/// non-ASCII id is compared byte for byte).
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    !n.is_empty() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
 /// Each part's id as Gmail's `format=full` numbers it: the root is `""`, its children `"0"`,
 /// `"1"`, theirs `"1.0"`, … (depth first, as the MIME tree is written). Walked with an explicit
 /// stack and a visited mark, so a hostile tree can neither recurse deeply nor loop.
@@ -390,6 +439,7 @@ fn finish(fields: Fields, defects: Defects) -> ParsedMail {
         html_body: fields.html_body,
         snippet,
         attachments: fields.attachments,
+        inline_images: fields.inline_images,
         links: fields.links.into_vec(),
         defects: defects.into_vec(),
     }

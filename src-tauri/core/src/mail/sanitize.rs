@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,14 +30,53 @@ pub struct SafeHtml {
     pub remote_blocked: usize,
     /// Whether remote loads were left in (and the document's policy lets them through).
     pub remote_allowed: bool,
-    /// How many `cid:` inline images could not be shown: the store keeps no body parts.
+    /// How many `cid:` references had no stored image (mail stored before images were kept,
+    /// or an image over the size limits); those images are left out.
     pub inline_missing: usize,
+    /// How many `cid:` references were shown from the stored parts.
+    pub inline_shown: usize,
+}
+
+/// The stored inline images of one message, by Content-ID, ready to stand in for `cid:` URLs
+/// as `data:` URLs (which the frame's policy allows and which load nothing).
+#[derive(Debug, Clone, Default)]
+pub struct InlineImages(HashMap<String, String>);
+
+impl InlineImages {
+    /// From `(content id, mime type, bytes)`; types other than raster images are ignored.
+    pub fn new<'a>(parts: impl IntoIterator<Item = (&'a str, &'a str, &'a [u8])>) -> Self {
+        use base64::Engine as _;
+        let mut map = HashMap::new();
+        for (content_id, mime_type, data) in parts {
+            let mime_type = mime_type.to_ascii_lowercase();
+            if !super::INLINE_IMAGE_TYPES.contains(&mime_type.as_str()) {
+                continue;
+            }
+            let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+            map.entry(content_id.trim().to_ascii_lowercase())
+                .or_insert_with(|| format!("data:{mime_type};base64,{encoded}"));
+        }
+        Self(map)
+    }
+
+    /// The `data:` URL for a `cid:` URL's part after the scheme, if that image is stored.
+    /// RFC 2392: the cid URL is the Content-ID percent-encoded, without its angle brackets.
+    fn lookup(&self, reference: &str) -> Option<&str> {
+        let decoded = percent_encoding::percent_decode_str(reference.trim()).decode_utf8_lossy();
+        let id = decoded.trim().trim_start_matches('<').trim_end_matches('>');
+        self.0.get(&id.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Sanitizes one HTML body for display. `allow_remote` leaves http(s) images, backgrounds and
 /// fonts in (the reader clicked "Load", or trusts the sender); they are removed otherwise.
-pub fn safe_html(html: &str, allow_remote: bool) -> SafeHtml {
-    let policy = Arc::new(ResourcePolicy::new(allow_remote));
+/// `cid:` images show from `inline` (the message's stored image parts).
+pub fn safe_html(html: &str, allow_remote: bool, inline: InlineImages) -> SafeHtml {
+    let policy = Arc::new(ResourcePolicy::new(allow_remote, inline));
     let fragment = builder(Arc::clone(&policy)).clean(html).to_string();
     let body = clean_style_sheets(&fragment, &policy);
     SafeHtml {
@@ -45,6 +84,7 @@ pub fn safe_html(html: &str, allow_remote: bool) -> SafeHtml {
         remote_blocked: policy.blocked(),
         remote_allowed: allow_remote,
         inline_missing: policy.inline_missing.load(Ordering::Relaxed),
+        inline_shown: policy.inline_shown.load(Ordering::Relaxed),
     }
 }
 
@@ -53,15 +93,19 @@ pub fn safe_html(html: &str, allow_remote: bool) -> SafeHtml {
 pub(super) struct ResourcePolicy {
     allow_remote: bool,
     blocked: AtomicUsize,
+    inline: InlineImages,
     inline_missing: AtomicUsize,
+    inline_shown: AtomicUsize,
 }
 
 impl ResourcePolicy {
-    pub(super) fn new(allow_remote: bool) -> Self {
+    pub(super) fn new(allow_remote: bool, inline: InlineImages) -> Self {
         Self {
             allow_remote,
             blocked: AtomicUsize::new(0),
+            inline,
             inline_missing: AtomicUsize::new(0),
+            inline_shown: AtomicUsize::new(0),
         }
     }
 
@@ -70,9 +114,9 @@ impl ResourcePolicy {
     }
 
     /// The URL to keep for a resource, or None to drop it. Raster `data:` images always stay;
-    /// http(s) only when remote content is allowed; `cid:` parts are not stored, so they go;
-    /// everything else (relative, `javascript:`, `file:`, SVG data) goes.
-    pub(super) fn resource<'u>(&self, url: &'u str) -> Option<&'u str> {
+    /// http(s) only when remote content is allowed; `cid:` becomes the stored image's `data:`
+    /// URL when there is one; everything else (relative, `javascript:`, `file:`, SVG data) goes.
+    pub(super) fn resource<'u>(&'u self, url: &'u str) -> Option<&'u str> {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
         if lower.starts_with("data:") {
@@ -92,6 +136,10 @@ impl ResourcePolicy {
             return None;
         }
         if lower.starts_with("cid:") {
+            if let Some(data) = self.inline.lookup(&url[4..]) {
+                self.inline_shown.fetch_add(1, Ordering::Relaxed);
+                return Some(data);
+            }
             self.inline_missing.fetch_add(1, Ordering::Relaxed);
         }
         None
@@ -144,7 +192,9 @@ fn builder(policy: Arc<ResourcePolicy>) -> Builder<'static> {
     .set_tag_attribute_value("area", "target", "_blank")
     .attribute_filter(
         move |element, attribute, value| match (element, attribute) {
-            ("img", "src") => policy.resource(value).map(Cow::Borrowed),
+            ("img", "src") => policy
+                .resource(value)
+                .map(|kept| Cow::Owned(kept.to_owned())),
             ("a" | "area", "href") => is_link(value).then_some(Cow::Borrowed(value)),
             (_, "style") => Some(Cow::Owned(css::clean(value, &policy))),
             _ => Some(Cow::Borrowed(value)),
@@ -178,7 +228,7 @@ fn clean_style_sheets(fragment: &str, policy: &ResourcePolicy) -> String {
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         // Should the second pass fail, show the mail without its sheets rather than unclean.
-        Err(_) => builder(Arc::new(ResourcePolicy::new(false)))
+        Err(_) => builder(Arc::new(ResourcePolicy::new(false, InlineImages::default())))
             .rm_tags(["style"])
             .add_clean_content_tags(["style"])
             .clean(fragment)

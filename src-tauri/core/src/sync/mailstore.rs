@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
-use crate::mail::ParsedMail;
+use crate::mail::{InlineImages, ParsedMail};
 use crate::store::Store;
 
 use super::search::{LabelRef, SearchSql, Shape};
@@ -129,8 +129,10 @@ pub(crate) async fn insert_messages(
     // Links of the messages just inserted only (one already stored keeps the links it has),
     // each message's once, in the order its text gave them.
     let mut links = Vec::new();
+    let mut images = Vec::new();
     for m in messages {
         if let Some(id) = inserted.remove(m.meta.id.as_str()) {
+            images.extend(m.parsed.inline_images.iter().map(|i| (id, i)));
             links.extend(
                 m.parsed
                     .links
@@ -153,6 +155,19 @@ pub(crate) async fn insert_messages(
         });
         sql.push(" ON CONFLICT (message_id, url) DO NOTHING");
         stored_links += sql.build().execute(&mut *conn).await?.rows_affected() as i64;
+    }
+    // The images HTML mail shows by `cid:` (few messages have any; one statement each).
+    for (id, image) in images {
+        sqlx::query(
+            "INSERT INTO inline_images (message_id, content_id, mime_type, data) \
+             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(&image.content_id)
+        .bind(&image.mime_type)
+        .bind(&image.data)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok((stored, stored_links))
 }
@@ -833,6 +848,23 @@ impl MailStore {
                 domain: r.get(1),
             })
             .collect())
+    }
+
+    /// The images a message's HTML shows by `cid:`, as stored at sync (none for mail stored
+    /// before they were kept).
+    pub async fn inline_images(&self, gmail_id: &str) -> Result<InlineImages, StoreError> {
+        let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT i.content_id, i.mime_type, i.data FROM inline_images i \
+             JOIN messages m ON m.id = i.message_id WHERE m.gmail_id = ?",
+        )
+        .bind(gmail_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.failed(e))?;
+        Ok(InlineImages::new(
+            rows.iter()
+                .map(|(id, mime, data)| (id.as_str(), mime.as_str(), data.as_slice())),
+        ))
     }
 
     /// The incremental cursor, once a full sync has completed.

@@ -19,6 +19,18 @@ pub struct FeaturedMail {
     pub text: Option<String>,
     /// The http(s) links a correct extractor finds in it (its ground truth).
     pub links: Vec<String>,
+    /// Images the HTML shows by `cid:`; when any, the message is multipart/related with them
+    /// after the body.
+    pub inline_images: Vec<InlineImage>,
+}
+
+/// One image part of a featured mail, shown by the HTML as `cid:<content_id>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InlineImage {
+    pub content_id: String,
+    pub mime_type: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
 }
 
 impl FeaturedMail {
@@ -31,6 +43,28 @@ impl FeaturedMail {
     }
 
     pub(crate) fn body(&self, rng: &mut SeededRng) -> MimeNode {
+        let text = self.text_body(rng);
+        if self.inline_images.is_empty() {
+            return text;
+        }
+        let mut children = vec![text];
+        children.extend(self.inline_images.iter().map(|i| {
+            MimeNode::Leaf(Leaf::inline_image(
+                &i.mime_type,
+                &i.filename,
+                &i.content_id,
+                i.bytes.clone(),
+            ))
+        }));
+        MimeNode::Multipart {
+            subtype: "related",
+            boundary: boundary(rng),
+            children,
+        }
+    }
+
+    /// The HTML, or text and HTML as alternatives.
+    fn text_body(&self, rng: &mut SeededRng) -> MimeNode {
         let html = Leaf::text(
             "text/html",
             Charset::Utf8,

@@ -52,6 +52,9 @@ pub(crate) struct Leaf {
     pub charset_label: Option<String>,
     pub transfer: Transfer,
     pub filename: Option<String>,
+    /// A `Content-ID` (without angle brackets): the part is then an inline part that HTML
+    /// shows as `cid:<id>` (`Content-Disposition: inline`).
+    pub content_id: Option<String>,
     /// The decoded body bytes (already in the part's charset).
     pub content: Vec<u8>,
 }
@@ -64,6 +67,7 @@ impl Leaf {
             charset_label: None,
             transfer,
             filename: None,
+            content_id: None,
             content: charset.encode(text),
         }
     }
@@ -75,7 +79,22 @@ impl Leaf {
             charset_label: None,
             transfer: Transfer::Base64,
             filename: Some(filename.into()),
+            content_id: None,
             content,
+        }
+    }
+
+    /// An image HTML shows by `cid:<content_id>`, as mail apps write them into
+    /// multipart/related.
+    pub(crate) fn inline_image(
+        mime_type: &str,
+        filename: &str,
+        content_id: &str,
+        content: Vec<u8>,
+    ) -> Self {
+        Self {
+            content_id: Some(content_id.into()),
+            ..Self::attachment(mime_type, filename, content)
         }
     }
 
@@ -95,10 +114,18 @@ impl Leaf {
             HeaderField::plain("Content-Type", &content_type),
             HeaderField::plain("Content-Transfer-Encoding", self.transfer.header_value()),
         ];
+        if let Some(id) = &self.content_id {
+            headers.push(HeaderField::plain("Content-ID", &format!("<{id}>")));
+        }
         if let Some(name) = &self.filename {
+            let disposition = if self.content_id.is_some() {
+                "inline"
+            } else {
+                "attachment"
+            };
             headers.push(HeaderField::plain(
                 "Content-Disposition",
-                &format!("attachment; filename=\"{name}\""),
+                &format!("{disposition}; filename=\"{name}\""),
             ));
         }
         headers
