@@ -475,6 +475,24 @@ async fn remote_content_loads_after_load_and_is_remembered_per_sender() {
         "the bar says what happened"
     );
     assert_no_requests(&server, "before Load").await;
+    // Its cid: logo is part of the message: it shows at once, from the store, with nothing
+    // requested (a 48x16 PNG decoded in the frame).
+    app.wait_for(
+        "the inline cid: logo shows before Load",
+        Duration::from_secs(10),
+        || async {
+            app.eval("const i = document.querySelector('iframe.body-html').contentDocument.querySelector('img[alt=\"inline logo\"]'); return i ? [i.complete, i.naturalWidth, i.naturalHeight, i.src.slice(0, 22)] : null;")
+                .await
+                == json!([true, 48, 16, "data:image/png;base64,"])
+        },
+    )
+    .await;
+    assert_eq!(
+        app.text(".html-note").await,
+        None,
+        "no inline image is reported missing"
+    );
+    assert_no_requests(&server, "with the inline logo shown").await;
 
     app.click("#load-remote").await;
     wait_frame(&app, "Remote images").await;

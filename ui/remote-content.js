@@ -16,9 +16,14 @@ export function remoteBar({ html, sender, senderTrusted } = {}) {
   return null;
 }
 
-/** The note for inline (cid:) images, which the store does not keep, or null. */
+/**
+ * The note for inline (cid:) images the store has no copy of (mail synced before they were
+ * kept, an image over 1 MB, or a part the message does not have), or null.
+ */
 export function inlineNote(html) {
   const n = html?.inlineMissing ?? 0;
   if (n === 0) return null;
-  return n === 1 ? "1 inline image isn't stored, so it isn't shown." : `${n.toLocaleString()} inline images aren't stored, so they aren't shown.`;
+  return n === 1
+    ? "1 inline image isn't in the stored message, so it isn't shown."
+    : `${n.toLocaleString()} inline images aren't in the stored message, so they aren't shown.`;
 }

@@ -26,6 +26,7 @@ test("a trusted sender's mail says it always loads; loaded by a click or nothing
 
 test("missing inline images are counted in words", () => {
   assert.equal(inlineNote(html({})), null);
-  assert.equal(inlineNote(html({ inlineMissing: 1 })), "1 inline image isn't stored, so it isn't shown.");
-  assert.match(inlineNote(html({ inlineMissing: 2 })), /^2 inline images aren't stored/);
+  assert.equal(inlineNote(html({ inlineMissing: 1 })), "1 inline image isn't in the stored message, so it isn't shown.");
+  assert.match(inlineNote(html({ inlineMissing: 2 })), /^2 inline images aren't in the stored message/);
+  assert.equal(inlineNote(html({ inlineMissing: 0, inlineShown: 3 })), null, "shown images need no note");
 });

@@ -192,7 +192,7 @@ body { background: #fff url({R}css-background.png) no-repeat; }
 <audio src="{N}audio.mp3"></audio>
 <table background="{N}table-background.png"><tr><td>Table with a background</td></tr></table>
 <p><img src="//127.0.0.1:1/never/protocol-relative.png" alt="protocol-relative"></p>
-<p><img id="inline-logo" src="cid:logo@hostile.example" alt="inline logo"></p>
+<p><img src="cid:logo@hostile.example" alt="inline logo"></p>
 <link rel="preload" as="image" href="{N}preload.png">
 </body></html>"##,
             origin,

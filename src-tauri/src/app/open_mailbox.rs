@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use inbox_sync_core::auth::Accounts;
 use inbox_sync_core::gmail::GmailSource;
-use inbox_sync_core::sync::{run_sync_notify, MailStore, SyncOptions, SyncSummary};
+use inbox_sync_core::sync::{
+    request, run_sync_notify, MailStore, Method, QuotaBucket, SyncOptions, SyncSummary,
+};
 use inbox_sync_core::{
     Leased, Ledger, LedgerConfig, Outcome, RunProgress, RunReport, Store, StoreOptions, SyncRun,
     Trigger,
@@ -38,6 +40,8 @@ pub struct OpenMailbox {
     own: Mutex<Option<OwnRun>>,
     /// The damaged file set aside when this mailbox was opened, if one was.
     repaired: Option<SetAside>,
+    /// The per-user quota the reader's own requests (attachments) spend from together.
+    reader_quota: Arc<QuotaBucket>,
 }
 
 /// An attachment written to disk: where, and how many bytes.
@@ -46,6 +50,12 @@ pub struct OpenMailbox {
 pub struct SavedAttachment {
     pub path: std::path::PathBuf,
     pub size: u64,
+}
+
+/// The bucket a mailbox's on-demand requests share: Gmail's per-user quota, as the sync
+/// paces itself.
+fn reader_quota(options: &SyncOptions) -> Arc<QuotaBucket> {
+    Arc::new(QuotaBucket::new(options.quota_units_per_sec))
 }
 
 /// Why an attachment could not be fetched, in the shell's codes.
@@ -153,6 +163,7 @@ impl OpenMailbox {
                 return Err(e.into());
             }
         }
+        let mailbox_options = mailbox.sync_options();
         Ok(Arc::new(Self {
             mailbox,
             ledger,
@@ -161,6 +172,7 @@ impl OpenMailbox {
             origin: Mutex::new(None),
             own: Mutex::new(None),
             repaired: repair.map(|r| r.set_aside),
+            reader_quota: reader_quota(&mailbox_options),
         }))
     }
 
@@ -175,6 +187,7 @@ impl OpenMailbox {
         let path = mailbox.database_path(data_dir);
         let store = Store::open_read_only(&path, StoreOptions::default()).await?;
         let ledger = Ledger::new(store.clone(), LedgerConfig::with_stale_after(stale_after));
+        let reader_quota = reader_quota(&mailbox.sync_options());
         Ok(Arc::new(Self {
             mailbox,
             ledger,
@@ -183,6 +196,7 @@ impl OpenMailbox {
             origin: Mutex::new(None),
             own: Mutex::new(None),
             repaired: None,
+            reader_quota,
         }))
     }
 
@@ -242,13 +256,19 @@ impl OpenMailbox {
             .attachments
             .get(index)
             .ok_or_else(|| AppError::new("notFound", "that message has no such attachment"))?;
-        let source = self
-            .source(self.mailbox.sync_options().request_timeout)
-            .await?;
-        let bytes = source
-            .attachment(gmail_id, wanted, index)
-            .await
-            .map_err(attachment_error)?;
+        let options = self.mailbox.sync_options();
+        let source = self.source(options.request_timeout).await?;
+        // Paced and retried as the sync's own requests are (quota, 429/403 rate limits, 5xx,
+        // timeouts, one token refresh).
+        let bytes = request(
+            Arc::clone(&source),
+            options,
+            Arc::clone(&self.reader_quota),
+            Method::Attachment,
+            || source.attachment(gmail_id, wanted, index),
+        )
+        .await
+        .map_err(attachment_error)?;
         let name = safe_file_name(wanted.filename.as_deref(), &wanted.mime_type);
         std::fs::create_dir_all(folder).map_err(|e| {
             AppError::new(

@@ -50,7 +50,7 @@ pub(crate) struct CallStats {
 
 pub(crate) struct Calls<S> {
     pub source: Arc<S>,
-    quota: QuotaBucket,
+    quota: Arc<QuotaBucket>,
     options: SyncOptions,
     jitter: Mutex<fastrand::Rng>,
     pub pulse: Pulse,
@@ -60,9 +60,20 @@ pub(crate) struct Calls<S> {
 
 impl<S: MailSource> Calls<S> {
     pub fn new(source: Arc<S>, options: SyncOptions, signal: Arc<dyn ThrottleSignal>) -> Self {
+        let quota = Arc::new(QuotaBucket::new(options.quota_units_per_sec));
+        Self::sharing(source, options, signal, quota)
+    }
+
+    /// Like [`Calls::new`], spending from a bucket other requests to the mailbox share.
+    pub fn sharing(
+        source: Arc<S>,
+        options: SyncOptions,
+        signal: Arc<dyn ThrottleSignal>,
+        quota: Arc<QuotaBucket>,
+    ) -> Self {
         Self {
             source,
-            quota: QuotaBucket::new(options.quota_units_per_sec),
+            quota,
             jitter: Mutex::new(fastrand::Rng::with_seed(options.jitter_seed)),
             options,
             pulse: Pulse::new(),
@@ -133,4 +144,34 @@ impl<S: MailSource> Calls<S> {
         // Never zero: a storm of immediate retries is what backoff is for.
         ceiling.mul_f64(0.5 + fraction / 2.0)
     }
+}
+
+/// Nobody to tell about throttling: a request made outside a sync run.
+struct Unwatched;
+
+impl ThrottleSignal for Unwatched {
+    fn throttled(&self, _waiting: bool) {}
+}
+
+/// Makes one request outside a sync (an attachment the reader asked for) the way the sync makes
+/// its own: `method`'s units spent from `quota` first (share one bucket per mailbox so such
+/// requests pace together), each attempt bounded by `options.request_timeout`, transient
+/// failures (429, Gmail's 403 rate-limit form, 5xx, network, timeouts) retried up to
+/// `options.max_attempts` times with the sync's capped, jittered backoff or the server's
+/// Retry-After, and one token refresh on a 401.
+pub async fn request<S, T, F, Fut>(
+    source: Arc<S>,
+    options: SyncOptions,
+    quota: Arc<QuotaBucket>,
+    method: Method,
+    op: F,
+) -> Result<T, SourceError>
+where
+    S: MailSource,
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, SourceError>>,
+{
+    Calls::sharing(source, options, Arc::new(Unwatched), quota)
+        .run(method, op)
+        .await
 }

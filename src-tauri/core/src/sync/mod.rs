@@ -10,6 +10,7 @@ pub mod search;
 mod source;
 
 pub use crate::words::SyncKind;
+pub use calls::request;
 pub use engine::{run_sync, run_sync_notify, SyncSummary};
 pub use mailstore::{
     LabelView, MailCounts, MailStore, MessageHeaders, MessageSummary, StoredAttachment, StoredLink,

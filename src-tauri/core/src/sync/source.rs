@@ -134,6 +134,9 @@ pub enum Method {
     List,
     Get,
     History,
+    /// An attachment's bytes: `messages.get?format=full` to find the part, then
+    /// `messages.attachments.get` (5 units each).
+    Attachment,
 }
 
 impl Method {
@@ -142,6 +145,7 @@ impl Method {
             Self::Profile | Self::Labels => 1,
             Self::List | Self::Get => 5,
             Self::History => 2,
+            Self::Attachment => 10,
         }
     }
 }
