@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "set_settings",
     "set_remote_content",
     "save_attachment",
+    "open_attachment",
     "get_thread",
     "open_window",
     "list_mailboxes",

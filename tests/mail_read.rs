@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use fake_gmail::{MessageKind, MessageTruth};
-use harness::{App, Knobs};
+use harness::{App, FakeBrowser, Knobs};
 use serde_json::json;
 
 /// A quota the demo server never reaches.
@@ -84,6 +84,50 @@ async fn open_row(app: &App, css: &str, what: &str, opened: &str) {
     }
 }
 
+/// Ids of the stored messages a search finds (its first 100).
+async fn found(app: &App, search: &str) -> Vec<String> {
+    let page = app
+        .invoke(
+            "list_messages",
+            json!({"limit": 100, "offset": 0, "search": search}),
+        )
+        .await;
+    page["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| m["gmailId"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Opens the synced message with the most attachments and waits for its attachment list.
+async fn open_message_with_attachments<'t>(
+    app: &App,
+    truth: &'t [MessageTruth],
+) -> &'t MessageTruth {
+    let with_attachments = found(app, "has:attachment").await;
+    let message = truth
+        .iter()
+        .filter(|t| t.kind == MessageKind::WithAttachments)
+        .filter(|t| with_attachments.contains(&t.id))
+        .max_by_key(|t| t.attachments().len())
+        .expect("the demo has a message with attachments");
+    assert!(!message.attachments().is_empty(), "it has attachments");
+    let ready = format!(
+        "return document.querySelectorAll('#attachment-list .attachment-item').length === {}",
+        message.attachments().len()
+    );
+    open_row(
+        app,
+        &format!("[data-gmail-id=\"{}\"]", message.id),
+        "the message with its attachment list",
+        &ready,
+    )
+    .await;
+    message
+}
+
 /// Clicks "Save" on attachment `index` and waits until the row says where it went.
 async fn save(app: &App, index: usize) -> PathBuf {
     let row = format!(".attachment-item[data-index=\"{index}\"]");
@@ -118,39 +162,8 @@ async fn attachments_saved_from_the_window_are_the_servers_bytes() {
     sync_all(&app).await;
     app.go_to_inbox().await;
 
-    let page = app
-        .invoke(
-            "list_messages",
-            json!({"limit": 100, "offset": 0, "search": "has:attachment"}),
-        )
-        .await;
-    let with_attachments: Vec<String> = page["messages"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|m| m["gmailId"].as_str().map(str::to_owned))
-        .collect();
-    let message = truth
-        .iter()
-        .filter(|t| t.kind == MessageKind::WithAttachments)
-        .filter(|t| with_attachments.contains(&t.id))
-        .max_by_key(|t| t.attachments().len())
-        .expect("the demo has a message with attachments");
+    let message = open_message_with_attachments(&app, &truth).await;
     let want = message.attachments();
-    assert!(!want.is_empty(), "it has attachments");
-
-    let ready = format!(
-        "return document.querySelectorAll('#attachment-list .attachment-item').length === {}",
-        want.len()
-    );
-    open_row(
-        &app,
-        &format!("[data-gmail-id=\"{}\"]", message.id),
-        "the message with its attachment list",
-        &ready,
-    )
-    .await;
     for (index, (name, bytes)) in want.iter().enumerate() {
         let row = format!(".attachment-item[data-index=\"{index}\"]");
         assert_eq!(
@@ -217,6 +230,99 @@ async fn attachments_saved_from_the_window_are_the_servers_bytes() {
         want.len() + 1,
         "nothing else was written: {files:?}"
     );
+}
+
+/// "Open" saves the attachment into the download folder and hands exactly that file to the system's app (xdg-open on Linux); a Windows program dressed as an invoice is refused before anything is fetched, and nothing is written or handed over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_hands_the_file_to_the_systems_app_but_never_a_program() {
+    let downloads = tempfile::tempdir().expect("a download folder");
+    let browser = FakeBrowser::install();
+    let knobs = knobs(vec![
+        (
+            "INBOX_SYNC_DOWNLOADS_DIR".into(),
+            downloads.path().display().to_string(),
+        ),
+        // The demo then carries the hostile corpus, the program among it.
+        (
+            "INBOX_SYNC_DEMO_HOSTILE_ORIGIN".into(),
+            "http://127.0.0.1:9".into(),
+        ),
+        browser.path_env(),
+    ]);
+    let truth = server_truth(&knobs);
+    let app = App::launch(knobs).await;
+    sync_all(&app).await;
+    app.go_to_inbox().await;
+
+    let message = open_message_with_attachments(&app, &truth).await;
+    let (name, bytes) = &message.attachments()[0];
+    let row = ".attachment-item[data-index=\"0\"]";
+    app.click(&format!("{row} .attachment-open")).await;
+    app.wait_for(
+        &format!("{name} is opened"),
+        Duration::from_secs(20),
+        || async { app.attr(row, "data-state").await.as_deref() == Some("opened") },
+    )
+    .await;
+    let path = PathBuf::from(app.attr(row, "data-path").await.expect("where it went"));
+    assert_eq!(
+        path,
+        downloads.path().join(name),
+        "{name} went into the download folder"
+    );
+    assert!(
+        read(&path) == *bytes,
+        "{name} is byte-for-byte the server's"
+    );
+    app.wait_for(
+        "the system's opener was asked to open it",
+        Duration::from_secs(10),
+        || async { !browser.opened().is_empty() },
+    )
+    .await;
+    assert_eq!(
+        browser.opened(),
+        vec![("xdg-open".to_string(), path.display().to_string())],
+        "exactly that file was handed to the system's app"
+    );
+
+    let program = found(&app, "program").await;
+    assert_eq!(program.len(), 1, "the program mail is found: {program:?}");
+    open_row(
+        &app,
+        &format!("[data-gmail-id=\"{}\"]", program[0]),
+        "the program mail with its attachment",
+        &format!(
+            "return document.querySelector('#attachment-list .attachment-name')?.textContent === {:?}",
+            fake_gmail::corpus::PROGRAM_ATTACHMENT
+        ),
+    )
+    .await;
+    app.click(&format!("{row} .attachment-open")).await;
+    app.wait_for(
+        "opening the program is refused",
+        Duration::from_secs(20),
+        || async { app.attr(row, "data-state").await.as_deref() == Some("error") },
+    )
+    .await;
+    let said = app
+        .text(&format!("{row} .attachment-status"))
+        .await
+        .unwrap_or_default();
+    assert!(
+        said.starts_with("Not opened:") && said.contains("could run a program"),
+        "the row says why: {said:?}"
+    );
+    assert_eq!(
+        browser.opened().len(),
+        1,
+        "nothing more was handed to the system"
+    );
+    let files: Vec<_> = std::fs::read_dir(downloads.path())
+        .expect("list the download folder")
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    assert_eq!(files.len(), 1, "the program was not written: {files:?}");
 }
 
 /// Where a screenshot goes: `docs/` when `INBOX_SYNC_E2E_DOCS=1`, else target/tmp.

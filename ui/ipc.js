@@ -76,6 +76,7 @@ export const setRemoteContent = (sender, allowed) => call("set_remote_content", 
 export const openLink = (url) => call("open_link", { url });
 /** Fetches attachment `index` of a message and saves it as a new file; resolves to { path, size }. */
 export const saveAttachment = (gmailId, index) => about("save_attachment", { gmailId, index });
+export const openAttachment = (gmailId, index) => about("open_attachment", { gmailId, index });
 export const getSummary = () => about("get_summary");
 export const getSettings = () => call("get_settings");
 export const setSettings = (settings) => call("set_settings", { settings });

@@ -157,6 +157,7 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     const actions = {
       loadRemote: () => showMessage(gmailId, true, pane),
       saveAttachment: (index) => ipc.saveAttachment(gmailId, index),
+      openAttachment: (index) => ipc.openAttachment(gmailId, index),
       trustSender: async (sender, trusted) => {
         try {
           await ipc.setRemoteContent(sender, trusted);

@@ -115,33 +115,40 @@ export function renderThread(pane, messages, expand, openId) {
 }
 
 /**
- * One attachment: its name (text only, as sent), type and size from the store, and "Save", which
- * fetches it from Gmail and writes it into the download folder; the row then says where.
+ * One attachment: its name (text only, as sent), type and size from the store; "Save" fetches
+ * it from Gmail into the download folder, and "Open" does the same and hands the file to the
+ * system's app for its type (refused for programs, scripts and pages, which are only saved).
+ * The row then says where the file went.
  */
 function attachmentItem(attachment, index, actions) {
   const name = attachment.filename || "(unnamed attachment)";
   const status = h("span", { class: "attachment-status", attrs: { role: "status" } });
   const save = h("button", { type: "button", class: "btn btn-secondary btn-small attachment-save", title: `Save ${name} to your download folder` }, "Save");
+  const open = h("button", { type: "button", class: "btn btn-ghost btn-small attachment-open", title: `Save ${name} and open it with its app` }, "Open");
   const row = h("li", { class: "attachment-item", dataset: { index: String(index) } },
     h("span", { class: "attachment-name", title: name }, name),
     h("span", { class: "attachment-meta" }, `${attachment.mimeType || "unknown type"} · ${formatFileSize(attachment.size)}`),
-    save, status);
-  save.addEventListener("click", async () => {
-    save.disabled = true;
-    row.dataset.state = "saving";
-    status.textContent = "Saving…";
+    open, save, status);
+  const run = async (busy, done, act) => {
+    save.disabled = open.disabled = true;
+    row.dataset.state = busy;
+    status.textContent = busy === "opening" ? "Opening…" : "Saving…";
     try {
-      const saved = await actions?.saveAttachment?.(index);
-      row.dataset.state = "saved";
+      const saved = await act(index);
+      row.dataset.state = done;
       row.dataset.path = saved.path;
-      status.textContent = `Saved to ${saved.path}`;
+      status.textContent = done === "opened" ? `Opened ${saved.path}` : `Saved to ${saved.path}`;
     } catch (err) {
       row.dataset.state = "error";
-      status.textContent = `Couldn't save (${err?.code ?? "error"}): ${err?.message ?? ""}`;
+      status.textContent = err?.code === "wontOpen"
+        ? `Not opened: ${err.message}`
+        : `Couldn't ${busy === "opening" ? "open" : "save"} (${err?.code ?? "error"}): ${err?.message ?? ""}`;
     } finally {
-      save.disabled = false;
+      save.disabled = open.disabled = false;
     }
-  });
+  };
+  save.addEventListener("click", () => run("saving", "saved", (i) => actions?.saveAttachment?.(i)));
+  open.addEventListener("click", () => run("opening", "opened", (i) => actions?.openAttachment?.(i)));
   return row;
 }
 
@@ -153,7 +160,7 @@ function attachmentList(message, actions) {
     h("ul", { id: "attachment-list", class: "attachment-list" }, list.map((a, i) => attachmentItem(a, i, actions))));
 }
 
-/** `actions`: { loadRemote(), trustSender(sender, trusted) } for the remote-content bar; { saveAttachment(index) } for the attachments. */
+/** `actions`: { loadRemote(), trustSender(sender, trusted) } for the remote-content bar; { saveAttachment(index), openAttachment(index) } for the attachments. */
 export function renderMessage(pane, detail, actions) {
   const { message, links } = detail;
   const when = message.dateMs ?? message.internalDateMs;

@@ -145,7 +145,10 @@ async fn a_cid_image_is_kept_at_sync_and_shown_from_the_store() {
     let html = stored.html_body.expect("its HTML is stored");
 
     let requests_before = fake.request_paths().len();
-    let inline = mail.inline_images(&remote.id).await.expect("read its images");
+    let inline = mail
+        .inline_images(&remote.id)
+        .await
+        .expect("read its images");
     let shown = safe_html(&html, false, inline);
     assert_eq!(shown.inline_shown, 1, "the logo shows");
     assert_eq!(shown.inline_missing, 0, "no cid: image is missing");
@@ -171,6 +174,145 @@ async fn a_cid_image_is_kept_at_sync_and_shown_from_the_store() {
         .into_iter()
         .find(|t| !t.subject().is_some_and(|s| s.contains("Remote images")))
         .expect("another message");
-    let none = mail.inline_images(&plain.id).await.expect("read its images");
+    let none = mail
+        .inline_images(&plain.id)
+        .await
+        .expect("read its images");
     assert!(none.is_empty(), "{} keeps no inline image", plain.id);
+}
+
+/// Attachments fetched on demand go through the sync's request discipline: Gmail's 403
+/// rate-limit answers and 5xx are retried until the bytes come, and a shared quota bucket paces
+/// many fetches under the per-user quota so the server refuses none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachment_fetches_are_retried_and_paced_like_the_sync() {
+    use fake_gmail::{FaultRates, RateLimitForm};
+    use inbox_sync_core::sync::{request, Method, QuotaBucket};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    let fake = fake(FakeConfig::default().messages(300).seed(15)).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    let mail = MailStore::new(store.clone());
+    let mut wanted: Vec<(String, StoredAttachment, usize, Vec<u8>)> = Vec::new();
+    for truth in fake.truth() {
+        if truth.kind.is_malformed() {
+            continue;
+        }
+        let stored = mail
+            .message(&truth.id)
+            .await
+            .expect("read")
+            .expect("stored");
+        for (index, (attachment, (_, bytes))) in stored
+            .attachments
+            .iter()
+            .zip(truth.attachments())
+            .enumerate()
+        {
+            wanted.push((truth.id.clone(), attachment.clone(), index, bytes));
+        }
+    }
+    wanted.truncate(12);
+    assert_eq!(wanted.len(), 12, "the mailbox has a dozen attachments");
+    let source = source(&fake);
+    // All at once, or one after another (`one_by_one`) as a reader clicking Save does.
+    let fetch_all = |quota: Arc<QuotaBucket>, rate: Option<u32>, one_by_one: bool| {
+        let source = Arc::clone(&source);
+        let wanted = wanted.clone();
+        async move {
+            let fetches = wanted.iter().map(|(id, attachment, index, _)| {
+                let source = Arc::clone(&source);
+                let quota = Arc::clone(&quota);
+                async move {
+                    request(
+                        Arc::clone(&source),
+                        // The app's schedule (10 attempts, exponential, jittered), scaled down
+                        // to keep the test short: 50 ms base, 2 s cap.
+                        inbox_sync_core::sync::SyncOptions {
+                            quota_units_per_sec: rate,
+                            backoff_base: std::time::Duration::from_millis(50),
+                            backoff_cap: std::time::Duration::from_secs(2),
+                            ..inbox_sync_core::sync::SyncOptions::default()
+                        },
+                        quota,
+                        Method::Attachment,
+                        || source.attachment(id, attachment, *index),
+                    )
+                    .await
+                }
+            });
+            if one_by_one {
+                let mut got = Vec::new();
+                for fetch in fetches {
+                    got.push(fetch.await);
+                }
+                got
+            } else {
+                futures::future::join_all(fetches).await
+            }
+        }
+    };
+    let check = |got: Vec<Result<Vec<u8>, SourceError>>, what: &str| {
+        for ((id, attachment, _, bytes), got) in wanted.iter().zip(got) {
+            let got =
+                got.unwrap_or_else(|e| panic!("{what}: {:?} of {id}: {e}", attachment.filename));
+            assert!(
+                got == *bytes,
+                "{what}: {:?} of {id} is the server's",
+                attachment.filename
+            );
+        }
+    };
+
+    // A server stricter than the client thinks (403 userRateLimitExceeded over 30 units/s, the
+    // client pacing itself at 50, as when another client spends the same user's quota) that
+    // also fails (5xx) now and then, asked for one attachment after another: every fetch
+    // still ends with the bytes, waiting as long as Gmail's "Retry after" says.
+    fake.handle().set_rate_limit_form(RateLimitForm::Forbidden);
+    fake.handle().set_quota(Some(30));
+    fake.handle().set_faults(FaultRates {
+        internal: 0.1,
+        unavailable: 0.05,
+        ..FaultRates::default()
+    });
+    let before = fake.counts();
+    check(
+        fetch_all(Arc::new(QuotaBucket::new(Some(50))), Some(50), true).await,
+        "refused and failing",
+    );
+    let after = fake.counts();
+    assert!(
+        after.rate_limited > before.rate_limited,
+        "the server refused some: {after:?}"
+    );
+    assert!(
+        after.injected_faults > before.injected_faults,
+        "the server failed some: {after:?}"
+    );
+
+    // The same twelve (120 units) paced by one shared bucket at the server's 50 units/s: none
+    // refused, and the pacing took the time the quota asks for.
+    fake.handle().set_faults(FaultRates::default());
+    fake.handle().set_quota(Some(50));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // the server's window empties
+    let before = fake.counts();
+    let started = Instant::now();
+    check(
+        fetch_all(Arc::new(QuotaBucket::new(Some(50))), Some(50), false).await,
+        "paced",
+    );
+    let after = fake.counts();
+    assert_eq!(
+        after.rate_limited, before.rate_limited,
+        "no fetch was refused: {after:?}"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1300),
+        "120 units at 50 a second, 50 at once: {:?}",
+        started.elapsed()
+    );
 }

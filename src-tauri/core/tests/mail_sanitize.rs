@@ -158,7 +158,10 @@ fn cid_images_show_from_the_stored_parts() {
     let data = "data:image/png;base64,iVBORw0KGgpub3QgcmVhbGx5";
     assert_eq!(out.matches(data).count(), 2, "the logo shows twice: {out}");
     assert_eq!(safe.inline_shown, 2);
-    assert_eq!(safe.inline_missing, 2, "the SVG and the unstored part: {out}");
+    assert_eq!(
+        safe.inline_missing, 2,
+        "the SVG and the unstored part: {out}"
+    );
     assert!(!out.contains("svg"), "no SVG data reaches the frame: {out}");
     assert!(!out.contains("cid:"), "no cid: URL is left: {out}");
 }

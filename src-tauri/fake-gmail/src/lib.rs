@@ -87,7 +87,7 @@ pub use config::{
 };
 pub use counters::RequestCounts;
 pub use errors::{FakeError, GoogleError, OAuthError, RateLimitForm};
-pub use generate::{FeaturedMail, InlineImage, MailboxSpec};
+pub use generate::{FeaturedAttachment, FeaturedMail, InlineImage, MailboxSpec};
 pub use mime::Charset;
 pub use server::{FakeGmail, FakeHandle};
 pub use truth::{Malformation, MessageKind, MessageTruth};

@@ -19,7 +19,7 @@ use tokio::sync::{oneshot, watch, Mutex};
 use tokio_util::sync::CancellationToken;
 
 use inbox_sync_core::damage::SetAside;
-use inbox_sync_core::mail::{safe_file_name, save_new};
+use inbox_sync_core::mail::{runs_code, safe_file_name, save_new};
 use inbox_sync_core::sync::SourceError;
 
 use super::mailbox::{MailOrigin, Mailbox};
@@ -248,6 +248,30 @@ impl OpenMailbox {
         index: usize,
         folder: &Path,
     ) -> Result<SavedAttachment, AppError> {
+        self.save_attachment_for(gmail_id, index, folder, false)
+            .await
+    }
+
+    /// Saves attachment `index` as [`Self::save_attachment`] does, for the system to open
+    /// next; refused before anything is fetched when the file could run code (a program, a
+    /// script, a shortcut, a web page): those are only ever saved.
+    pub async fn save_attachment_to_open(
+        &self,
+        gmail_id: &str,
+        index: usize,
+        folder: &Path,
+    ) -> Result<SavedAttachment, AppError> {
+        self.save_attachment_for(gmail_id, index, folder, true)
+            .await
+    }
+
+    async fn save_attachment_for(
+        &self,
+        gmail_id: &str,
+        index: usize,
+        folder: &Path,
+        to_open: bool,
+    ) -> Result<SavedAttachment, AppError> {
         let message =
             self.mail.message(gmail_id).await?.ok_or_else(|| {
                 AppError::new("notFound", "that message is no longer in the mailbox")
@@ -256,6 +280,17 @@ impl OpenMailbox {
             .attachments
             .get(index)
             .ok_or_else(|| AppError::new("notFound", "that message has no such attachment"))?;
+        if to_open
+            && runs_code(
+                &safe_file_name(wanted.filename.as_deref(), &wanted.mime_type),
+                &wanted.mime_type,
+            )
+        {
+            return Err(AppError::new(
+                "wontOpen",
+                "this file could run a program, so Inbox Sync does not open it; save it, and open it yourself only if you trust the sender",
+            ));
+        }
         let options = self.mailbox.sync_options();
         let source = self.source(options.request_timeout).await?;
         // Paced and retried as the sync's own requests are (quota, 429/403 rate limits, 5xx,

@@ -272,6 +272,40 @@ pub async fn save_attachment(
         .await
 }
 
+/// Saves attachment `index` into the download folder as `save_attachment` does, then hands
+/// the file to the system's app for its type. A file that could run code (a program, a
+/// script, a shortcut, a web page) is refused before anything is fetched: it is only saved.
+#[tauri::command]
+pub async fn open_attachment(
+    app: AppHandle,
+    mailboxes: State<'_, Arc<Mailboxes>>,
+    mailbox: Option<String>,
+    file: State<'_, SettingsFile>,
+    gmail_id: String,
+    index: usize,
+) -> Result<SavedAttachment, AppError> {
+    let chosen = settings::load(&app, &file.0).download_folder;
+    let folder = crate::paths::downloads_dir(Some(&chosen))
+        .map_err(|message| AppError::new("noDownloadFolder", message))?;
+    let saved = mailboxes
+        .get(mailbox.as_deref())?
+        .get()
+        .save_attachment_to_open(&gmail_id, index, &folder)
+        .await?;
+    app.opener()
+        .open_path(saved.path.to_string_lossy(), None::<&str>)
+        .map_err(|e| {
+            AppError::new(
+                "openFailed",
+                format!(
+                    "saved to {}, but no app could open it: {e}",
+                    saved.path.display()
+                ),
+            )
+        })?;
+    Ok(saved)
+}
+
 /// Every stored message of a conversation, oldest first (headers and snippets; each one's
 /// body comes from `get_message` when it is expanded).
 #[tauri::command]

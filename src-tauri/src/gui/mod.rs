@@ -90,6 +90,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             commands::set_settings,
             commands::set_remote_content,
             commands::save_attachment,
+            commands::open_attachment,
             commands::get_thread,
             commands::open_window,
             commands::list_mailboxes,

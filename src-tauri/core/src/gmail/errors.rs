@@ -32,12 +32,51 @@ pub(crate) fn from_answer(
     }
 }
 
+/// The wait Gmail names in a rate-limit message ("User-rate limit exceeded.  Retry after
+/// 2026-01-01T10:00:01.250Z"), from `now` (ms since the epoch); at most a minute, so a clock
+/// far off ours cannot park a request for long.
+fn named_retry(message: &str, now_ms: i64) -> Option<std::time::Duration> {
+    let at = message
+        .split("Retry after ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?;
+    let seconds = mail_parser::DateTime::parse_rfc3339(at)?.to_timestamp();
+    // parse_rfc3339 keeps whole seconds; the milliseconds are read here.
+    let millis = at
+        .split_once('.')
+        .map(|(_, rest)| {
+            let digits: String = rest
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .take(3)
+                .collect();
+            format!("{digits:0<3}").parse::<i64>().unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let wait = (seconds * 1000 + millis - now_ms).clamp(0, 60_000);
+    Some(std::time::Duration::from_millis(wait as u64))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 fn from_status(
     status: u16,
     message: String,
     reason: Option<&str>,
     retry_after: Option<std::time::Duration>,
 ) -> SourceError {
+    let limited =
+        status == 429 || (status == 403 && reason.is_some_and(|r| RATE_LIMIT_REASONS.contains(&r)));
+    // Without a Retry-After header, Gmail names the instant in its message.
+    let retry_after = match retry_after {
+        None if limited => named_retry(&message, now_ms()),
+        given => given,
+    };
     match status {
         404 => SourceError::NotFound(message),
         429 => SourceError::RateLimited {
@@ -59,6 +98,29 @@ fn from_status(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The instant in Gmail's rate-limit message becomes the wait, to the millisecond, capped.
+    #[test]
+    fn the_retry_instant_in_gmails_message_is_the_wait() {
+        let now = 1_767_261_600_000; // 2026-01-01T10:00:00Z
+        let message = "User-rate limit exceeded.  Retry after 2026-01-01T10:00:01.250Z";
+        assert_eq!(
+            named_retry(message, now),
+            Some(std::time::Duration::from_millis(1_250))
+        );
+        assert_eq!(
+            named_retry("Retry after 2026-01-01T09:59:59Z", now),
+            Some(std::time::Duration::ZERO),
+            "an instant past is no wait"
+        );
+        assert_eq!(
+            named_retry("Retry after 2026-01-01T11:00:00Z", now),
+            Some(std::time::Duration::from_secs(60)),
+            "an hour away is capped at a minute"
+        );
+        assert_eq!(named_retry("User-rate limit exceeded.", now), None);
+        assert_eq!(named_retry("Retry after soon", now), None);
+    }
 
     /// Google's error shapes map to what the engine does next.
     #[test]

@@ -22,7 +22,7 @@ mod text;
 pub use address::sender_address;
 pub use parse::parse_mail;
 pub use sanitize::{content_policy, safe_html, InlineImages, SafeHtml};
-pub use saved_file::{safe_file_name, save_new};
+pub use saved_file::{runs_code, safe_file_name, save_new};
 
 /// Raw input beyond this is cut before parsing (Gmail itself refuses messages this large).
 pub const MAX_RAW_BYTES: usize = 64 * 1024 * 1024;

@@ -12,8 +12,8 @@ use super::structure::{self, declared_type};
 use super::text::{clean_header, collapse_whitespace, strip_nul, truncate_on_char_boundary};
 use super::{
     address, AttachmentInfo, InlineImage, ParsedMail, INLINE_IMAGE_TYPES, MAX_ATTACHMENTS,
-    MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_INLINE_IMAGE_BYTES, MAX_INLINE_TOTAL_BYTES, MAX_RAW_BYTES,
-    PANIC_DEFECT, SNIPPET_CHARS,
+    MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_INLINE_IMAGE_BYTES, MAX_INLINE_TOTAL_BYTES,
+    MAX_RAW_BYTES, PANIC_DEFECT, SNIPPET_CHARS,
 };
 
 /// Parses one raw message into what the store keeps. Never fails and never panics: malformed

@@ -228,11 +228,14 @@ fn clean_style_sheets(fragment: &str, policy: &ResourcePolicy) -> String {
     match written {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         // Should the second pass fail, show the mail without its sheets rather than unclean.
-        Err(_) => builder(Arc::new(ResourcePolicy::new(false, InlineImages::default())))
-            .rm_tags(["style"])
-            .add_clean_content_tags(["style"])
-            .clean(fragment)
-            .to_string(),
+        Err(_) => builder(Arc::new(ResourcePolicy::new(
+            false,
+            InlineImages::default(),
+        )))
+        .rm_tags(["style"])
+        .add_clean_content_tags(["style"])
+        .clean(fragment)
+        .to_string(),
     }
 }
 

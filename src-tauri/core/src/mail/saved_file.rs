@@ -23,6 +23,142 @@ const RESERVED: &[&str] = &[
     "CONIN$", "CONOUT$",
 ];
 
+/// Extensions of files that run code when the system opens them (programs, installers,
+/// scripts, shortcuts, disk images, web pages and SVG that run scripts in a browser): such an
+/// attachment is saved on request but never handed to the system to open.
+const RUNS_CODE_EXTENSIONS: &[&str] = &[
+    "exe",
+    "com",
+    "bat",
+    "cmd",
+    "msi",
+    "msp",
+    "msix",
+    "appx",
+    "scr",
+    "pif",
+    "cpl",
+    "vb",
+    "vbs",
+    "vbe",
+    "js",
+    "jse",
+    "mjs",
+    "wsf",
+    "wsh",
+    "ws",
+    "ps1",
+    "psm1",
+    "psd1",
+    "hta",
+    "lnk",
+    "url",
+    "website",
+    "reg",
+    "inf",
+    "jar",
+    "jnlp",
+    "sh",
+    "bash",
+    "zsh",
+    "csh",
+    "ksh",
+    "fish",
+    "command",
+    "tool",
+    "app",
+    "pkg",
+    "mpkg",
+    "dmg",
+    "iso",
+    "img",
+    "vhd",
+    "vhdx",
+    "run",
+    "bin",
+    "out",
+    "elf",
+    "appimage",
+    "flatpak",
+    "snap",
+    "deb",
+    "rpm",
+    "desktop",
+    "py",
+    "pyw",
+    "pyc",
+    "pl",
+    "rb",
+    "php",
+    "lua",
+    "apk",
+    "scpt",
+    "applescript",
+    "action",
+    "workflow",
+    "dll",
+    "so",
+    "dylib",
+    "sys",
+    "drv",
+    "ocx",
+    "xll",
+    "html",
+    "htm",
+    "xhtml",
+    "shtml",
+    "mht",
+    "mhtml",
+    "svg",
+    "svgz",
+    "xml",
+    "xsl",
+    "library-ms",
+    "searchconnector-ms",
+    "settingcontent-ms",
+    "chm",
+    "one",
+];
+
+/// Types that run code when opened, whatever the name says.
+const RUNS_CODE_TYPES: &[&str] = &[
+    "application/x-msdownload",
+    "application/x-msdos-program",
+    "application/x-executable",
+    "application/x-elf",
+    "application/x-sharedlib",
+    "application/x-sh",
+    "application/x-shellscript",
+    "application/x-csh",
+    "application/x-msi",
+    "application/x-ms-installer",
+    "application/vnd.microsoft.portable-executable",
+    "application/java-archive",
+    "application/x-java-archive",
+    "application/javascript",
+    "text/javascript",
+    "application/hta",
+    "application/x-apple-diskimage",
+    "application/vnd.android.package-archive",
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+];
+
+/// Whether a file of this (already safe) name and type could run code if the system opened
+/// it: the app then saves it but does not open it. Decided by the extension and by the type,
+/// so a program sent as `application/octet-stream` or a page named `.txt` but typed
+/// `text/html` is caught by one or the other.
+pub fn runs_code(name: &str, mime_type: &str) -> bool {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mime_type = mime_type.trim().to_ascii_lowercase();
+    RUNS_CODE_EXTENSIONS.contains(&extension.as_str())
+        || RUNS_CODE_TYPES.contains(&mime_type.as_str())
+}
+
 /// A file name safe to create on Linux, macOS and Windows from the name an attachment gives
 /// (`None` or nothing usable: `attachment` with an extension for its type). Path separators,
 /// control and invisible formatting characters and Windows' forbidden characters become `_`;
@@ -143,6 +279,39 @@ pub fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Programs, scripts, shortcuts and pages are recognised by extension or type; documents
+    /// and images are not.
+    #[test]
+    fn files_that_run_code_are_recognised() {
+        for (name, mime) in [
+            ("setup.exe", "application/octet-stream"),
+            ("Invoice.PDF.js", "application/octet-stream"),
+            ("run.sh", "text/plain"),
+            ("notes.txt", "text/html"),
+            ("drawing.svg", "image/svg+xml"),
+            ("Report.lnk", "application/octet-stream"),
+            ("tool.AppImage", "application/octet-stream"),
+            ("blob", "application/x-msdownload"),
+        ] {
+            assert!(runs_code(name, mime), "{name} ({mime}) runs code");
+        }
+        for (name, mime) in [
+            ("invoice-270.pdf", "application/pdf"),
+            ("photo.png", "image/png"),
+            ("report.csv", "text/csv"),
+            (
+                "letter.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            ("archive.zip", "application/zip"),
+        ] {
+            assert!(
+                !runs_code(name, mime),
+                "{name} ({mime}) opens as a document"
+            );
+        }
+    }
 
     /// Hostile names become plain names in the chosen folder, keeping what they are (extension).
     #[test]

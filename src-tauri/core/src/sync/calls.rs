@@ -114,11 +114,14 @@ impl<S: MailSource> Calls<S> {
                         self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                         self.signal.throttled(true);
                     }
+                    // Never before the instant the server named, and never sooner than the
+                    // growing, jittered backoff: requests refused together must not all come
+                    // back together at that instant.
                     let pause = match &e {
                         SourceError::RateLimited {
                             retry_after: Some(after),
                             ..
-                        } => *after,
+                        } => (*after).max(self.backoff(attempt)),
                         _ => self.backoff(attempt),
                     };
                     tracing::debug!(?method, attempt, ?pause, error = %e, "retrying");

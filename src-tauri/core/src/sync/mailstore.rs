@@ -861,10 +861,9 @@ impl MailStore {
         .fetch_all(self.pool())
         .await
         .map_err(|e| self.failed(e))?;
-        Ok(InlineImages::new(
-            rows.iter()
-                .map(|(id, mime, data)| (id.as_str(), mime.as_str(), data.as_slice())),
-        ))
+        Ok(InlineImages::new(rows.iter().map(|(id, mime, data)| {
+            (id.as_str(), mime.as_str(), data.as_slice())
+        })))
     }
 
     /// The incremental cursor, once a full sync has completed.

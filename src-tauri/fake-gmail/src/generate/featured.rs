@@ -22,12 +22,23 @@ pub struct FeaturedMail {
     /// Images the HTML shows by `cid:`; when any, the message is multipart/related with them
     /// after the body.
     pub inline_images: Vec<InlineImage>,
+    /// Files attached (`Content-Disposition: attachment`); when any, the message is
+    /// multipart/mixed with them after the body.
+    pub attachments: Vec<FeaturedAttachment>,
 }
 
 /// One image part of a featured mail, shown by the HTML as `cid:<content_id>`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InlineImage {
     pub content_id: String,
+    pub mime_type: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One attached file of a featured mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeaturedAttachment {
     pub mime_type: String,
     pub filename: String,
     pub bytes: Vec<u8>,
@@ -43,6 +54,25 @@ impl FeaturedMail {
     }
 
     pub(crate) fn body(&self, rng: &mut SeededRng) -> MimeNode {
+        let shown = self.shown_body(rng);
+        if self.attachments.is_empty() {
+            return shown;
+        }
+        let mut children = vec![shown];
+        children.extend(
+            self.attachments.iter().map(|a| {
+                MimeNode::Leaf(Leaf::attachment(&a.mime_type, &a.filename, a.bytes.clone()))
+            }),
+        );
+        MimeNode::Multipart {
+            subtype: "mixed",
+            boundary: boundary(rng),
+            children,
+        }
+    }
+
+    /// What is read: the text and HTML, with the HTML's inline images.
+    fn shown_body(&self, rng: &mut SeededRng) -> MimeNode {
         let text = self.text_body(rng);
         if self.inline_images.is_empty() {
             return text;

@@ -14,7 +14,7 @@ use crate::mime::encoding::{encoded_word_q, encoded_words_b};
 use crate::mime::{Charset, HeaderField, MessageBuilder, PartTree};
 use crate::rng::{SeededRng, Stream};
 use crate::truth::MessageKind;
-pub use featured::{FeaturedMail, InlineImage};
+pub use featured::{FeaturedAttachment, FeaturedMail, InlineImage};
 use shapes::BodyInput;
 use vocabulary::{
     COMPANIES, CP1252_SUBJECTS, LATIN1_SUBJECTS, NEWSLETTER_SUBJECTS, PEOPLE, PLACES,
