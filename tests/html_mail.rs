@@ -142,6 +142,7 @@ fn heading_of(subject: &str) -> &'static str {
         s if s.contains("Scripts") => "Scripts and event handlers",
         s if s.contains("Links") => "Links and forms",
         s if s.contains("CSS") => "CSS that loads or runs things",
+        s if s.contains("program") => "An invoice that is a program",
         _ => "Remote images",
     }
 }

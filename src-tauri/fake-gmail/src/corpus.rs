@@ -123,6 +123,16 @@ fn with_inline_logo(mut mail: FeaturedMail) -> FeaturedMail {
 pub fn hostile_html(origin: &str) -> Vec<FeaturedMail> {
     let origin = origin.trim_end_matches('/');
     vec![
+        // First, so the others keep the newest slots they had before it was added.
+        with_program(hostile(
+            "An invoice that is a program",
+            r##"<html><body>
+<h1>An invoice that is a program</h1>
+<p>Please open the attached invoice.</p>
+</body></html>"##,
+            origin,
+            &[],
+        )),
         hostile(
             "Scripts and event handlers",
             r##"<!DOCTYPE html><html><head>
@@ -215,15 +225,6 @@ body { background: #fff url({R}css-background.png) no-repeat; }
 <p><img src="//127.0.0.1:1/never/protocol-relative.png" alt="protocol-relative"></p>
 <p><img src="cid:logo@hostile.example" alt="inline logo"></p>
 <link rel="preload" as="image" href="{N}preload.png">
-</body></html>"##,
-            origin,
-            &[],
-        )),
-        with_program(hostile(
-            "An invoice that is a program",
-            r##"<html><body>
-<h1>An invoice that is a program</h1>
-<p>Please open the attached invoice.</p>
 </body></html>"##,
             origin,
             &[],
