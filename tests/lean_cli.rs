@@ -176,7 +176,11 @@ fn without_the_cli_binary_beside_it_the_app_runs_the_command_itself() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status --json");
-    assert_eq!(json["active"], serde_json::Value::Null, "nothing runs: {json}");
+    assert_eq!(
+        json["active"],
+        serde_json::Value::Null,
+        "nothing runs: {json}"
+    );
 
     let serving = Serving::start(&alone);
     assert_eq!(

@@ -246,7 +246,9 @@ fn check_installed_cli() -> Result<(), String> {
     let _ = fake.kill();
     let _ = fake.wait();
     seen?;
-    eprintln!("xtask: installed `inbox-sync fake-gmail` ran as {INSTALLED_CLI}, no GUI library mapped");
+    eprintln!(
+        "xtask: installed `inbox-sync fake-gmail` ran as {INSTALLED_CLI}, no GUI library mapped"
+    );
     Ok(())
 }
 
