@@ -6,9 +6,10 @@
 //!     BIG_MAILBOX_WINDOW=0 cargo bench --bench big_mailbox         # without the window figures
 //!     BIG_MAILBOX_DATA=/var/tmp/big cargo bench --bench big_mailbox   # keep the synced folder; reuse it next time
 //!
-//! 1. `inbox-sync fake-gmail` in a process of its own serves the mailbox (no latency, no quota);
-//!    `inbox-sync sync` fetches it all: messages a second, CPU a message (user + system of the
-//!    sync process), its peak RSS, database bytes a message. Then a second sync, which finds
+//! 1. `inbox-sync-cli fake-gmail` in a process of its own serves the mailbox (no latency, no
+//!    quota); `inbox-sync-cli sync` (the command line without the window's libraries, what
+//!    `inbox-sync sync` execs) fetches it all: messages a second, CPU a message (user + system
+//!    of the sync process), its peak RSS (and what it is made of), database bytes a message. Then a second sync, which finds
 //!    nothing new (the incremental sync with everything stored).
 //! 2. Search: 50 fixed queries (operators, common and rare words, phrases), each run 5 times
 //!    through the app's own reads (`MailStore::summaries`: first page of 50 and the total):
@@ -48,7 +49,8 @@ mod imp {
     use inbox_sync_core::sync::MailStore;
     use inbox_sync_core::{Store, StoreOptions};
 
-    const APP: &str = env!("CARGO_BIN_EXE_inbox-sync");
+    /// The command line without the window's libraries: what `inbox-sync SUBCOMMAND` execs.
+    const CLI: &str = env!("CARGO_BIN_EXE_inbox-sync-cli");
     const PAGE: u32 = 50;
 
     /// The queries of the search figure: Gmail's words, common and rare words, phrases.
@@ -156,7 +158,10 @@ mod imp {
                 "| CPU a message (sync process, user + system) | {:.0} µs |",
                 full.cpu.as_secs_f64() * 1e6 / messages as f64
             );
-            println!("| peak RSS of the sync | {:.0} MB |", full.peak_rss_mb);
+            println!(
+                "| peak RSS of the sync | {:.0} MB (sampled peaks: {:.0} MB anonymous, {:.0} MB files) |",
+                full.peak_rss_mb, full.peak_anon_mb, full.peak_file_mb
+            );
             println!(
                 "| database | {:.0} MB, {:.0} bytes a message |",
                 bytes as f64 / 1e6,
@@ -190,14 +195,14 @@ mod imp {
 
     /// `inbox-sync fake-gmail` on a free port; its first line of output is its URL.
     fn start_fake(messages: usize) -> (Child, String) {
-        let mut fake = Command::new(APP)
+        let mut fake = Command::new(CLI)
             .args(["fake-gmail", "--quota", "0", "--messages"])
             .arg(messages.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start inbox-sync fake-gmail");
+            .expect("start inbox-sync-cli fake-gmail");
         let mut line = String::new();
         BufReader::new(fake.stdout.take().expect("its output"))
             .read_line(&mut line)
@@ -210,15 +215,18 @@ mod imp {
         wall: Duration,
         cpu: Duration,
         peak_rss_mb: f64,
+        /// Sampled peaks of the anonymous and the file-backed (and shared) parts.
+        peak_anon_mb: f64,
+        peak_file_mb: f64,
     }
 
-    /// One `inbox-sync sync` against the fake: its wall time, and its CPU and peak RSS from the
-    /// kernel's accounting of that one child (wait4).
+    /// One `inbox-sync-cli sync` against the fake: its wall time, and its CPU and peak RSS from
+    /// the kernel's accounting of that one child (wait4).
     fn measured_sync(data: &Path, url: &str) -> Measured {
         let started = Instant::now();
         // Reaped below by wait4, which also gives its CPU and peak RSS.
         #[allow(clippy::zombie_processes)]
-        let child = Command::new(APP)
+        let child = Command::new(CLI)
             .arg("--data-dir")
             .arg(data)
             .args(["sync", "--quota", "0", "--gmail-base-url", url])
@@ -227,7 +235,8 @@ mod imp {
             .stdout(Stdio::inherit())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start inbox-sync sync");
+            .expect("start inbox-sync-cli sync");
+        let split = rss_split(child.id());
         let mut status = 0;
         // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -240,12 +249,42 @@ mod imp {
             "the sync succeeded (status {status})"
         );
         let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000);
+        let (anon_kb, file_kb) = split.join().unwrap_or((0, 0));
         Measured {
             wall,
             cpu: time(usage.ru_utime) + time(usage.ru_stime),
             // Linux reports kilobytes.
             peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
+            peak_anon_mb: anon_kb as f64 / 1024.0,
+            peak_file_mb: file_kb as f64 / 1024.0,
         }
+    }
+
+    /// The highest RssAnon and RssFile (+ RssShmem) of process `pid`, sampled every 20 ms from
+    /// /proc until it exits: what its peak RSS is made of (the sampling can miss a short peak;
+    /// wait4's figure does not).
+    fn rss_split(pid: u32) -> std::thread::JoinHandle<(u64, u64)> {
+        std::thread::spawn(move || {
+            let (mut anon, mut file) = (0, 0);
+            let field = |status: &str, name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            };
+            // A zombie's status has no Rss lines: the loop ends when the process has.
+            while let Some(status) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .filter(|s| s.contains("RssAnon:"))
+            {
+                anon = anon.max(field(&status, "RssAnon:").unwrap_or(0));
+                let mapped = field(&status, "RssFile:").unwrap_or(0)
+                    + field(&status, "RssShmem:").unwrap_or(0);
+                file = file.max(mapped);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            (anon, file)
+        })
     }
 
     struct Reads {

@@ -6,8 +6,9 @@
 //! part of `cargo xtask test`.
 //!
 //! AppImage is left out: its tools are downloaded from outside the package registries.
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::{ensure_debian_packages, ensure_packager, step, step_as_root, target_dir};
@@ -16,6 +17,10 @@ use crate::{ensure_debian_packages, ensure_packager, step, step_as_root, target_
 const PACKAGE: &str = "inbox-sync";
 /// Where the package puts the app's command.
 const INSTALLED_BINARY: &str = "/usr/bin/inbox-sync";
+/// The command line without the window's libraries, which `inbox-sync SUBCOMMAND` execs.
+const INSTALLED_CLI: &str = "/usr/bin/inbox-sync-cli";
+/// Libraries of the window only: the installed command line must not map them.
+const GUI_LIBRARIES: [&str; 3] = ["libwebkit2gtk", "libjavascriptcoregtk", "libgtk-3"];
 /// How tests/package.rs learns which binary to launch.
 const INSTALLED_APP_VAR: &str = "INBOX_SYNC_INSTALLED_APP";
 
@@ -140,6 +145,7 @@ fn check_installed(data: &Path) -> Result<(), String> {
             "inbox-sync on PATH is {which:?}, not the package's"
         ));
     }
+    check_installed_cli()?;
     let envs = [("INBOX_SYNC_DATA_DIR", data)];
     output(INSTALLED_BINARY, &["sync", "--demo"], &envs)?;
     let status = output(INSTALLED_BINARY, &["status"], &envs)?;
@@ -182,6 +188,66 @@ fn check_installed(data: &Path) -> Result<(), String> {
     eprintln!(
         "xtask: desktop entry {desktop} is valid; {} icons",
         icons.len()
+    );
+    Ok(())
+}
+
+/// The package's `inbox-sync-cli` runs, and the installed `inbox-sync SUBCOMMAND` becomes it
+/// (same process) without mapping the window's libraries: seen on a `fake-gmail`, which
+/// stays up until killed.
+fn check_installed_cli() -> Result<(), String> {
+    let version = output(INSTALLED_CLI, &["--version"], &[])?;
+    if !version.starts_with("inbox-sync ") {
+        return Err(format!("`inbox-sync-cli --version` says {version:?}"));
+    }
+    let mut fake = Command::new(INSTALLED_BINARY)
+        .args(["fake-gmail", "--messages", "10", "--quota", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot run {INSTALLED_BINARY} fake-gmail: {e}"))?;
+    let seen = (|| {
+        let mut line = String::new();
+        let stdout = fake.stdout.take().ok_or("no output from fake-gmail")?;
+        // The URL is printed once the command has started: the exec is behind it.
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("reading fake-gmail's output: {e}"))?;
+        if !line.starts_with("http://") {
+            return Err(format!("`inbox-sync fake-gmail` printed {line:?}"));
+        }
+        let pid = fake.id();
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
+            .map_err(|e| format!("cannot read /proc/{pid}/exe: {e}"))?;
+        if exe != Path::new(INSTALLED_CLI) {
+            return Err(format!(
+                "`inbox-sync fake-gmail` runs {}, not {INSTALLED_CLI}",
+                exe.display()
+            ));
+        }
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps"))
+            .map_err(|e| format!("cannot read /proc/{pid}/maps: {e}"))?;
+        let gui: Vec<&str> = maps
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .filter(|f| {
+                let name = f.rsplit('/').next().unwrap_or(f);
+                GUI_LIBRARIES.iter().any(|lib| name.starts_with(lib))
+            })
+            .collect();
+        if !gui.is_empty() {
+            return Err(format!(
+                "the installed command line maps the window's libraries: {gui:?}"
+            ));
+        }
+        Ok(())
+    })();
+    let _ = fake.kill();
+    let _ = fake.wait();
+    seen?;
+    eprintln!(
+        "xtask: installed `inbox-sync fake-gmail` ran as {INSTALLED_CLI}, no GUI library mapped"
     );
     Ok(())
 }

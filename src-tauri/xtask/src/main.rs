@@ -532,6 +532,19 @@ fn has_display() -> bool {
 /// mailbox with its progress bar.
 fn run_app(extra: &[String]) -> Result<(), String> {
     ensure_debian_packages()?;
+    // `inbox-sync SUBCOMMAND` execs the `inbox-sync-cli` beside it: build it too, so a
+    // command never runs an older build of it.
+    step(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--bin",
+            "inbox-sync",
+            "--bin",
+            "inbox-sync-cli",
+        ],
+    )?;
     let mut args = vec!["run", "--release", "--bin", "inbox-sync", "--"];
     let extra: Vec<&str> = extra
         .iter()
