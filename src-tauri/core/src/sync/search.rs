@@ -277,7 +277,9 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
         Atom::HasAttachment => {
             "(messages.attachments IS NOT NULL AND messages.attachments <> '[]')".into()
         }
-        Atom::HasLink => "EXISTS (SELECT 1 FROM links WHERE links.message_id = messages.id)".into(),
+        // The flag the sync sets with a message's links, and the WHERE of the partial index
+        // `messages_with_links` (migration 0009): change both together.
+        Atom::HasLink => "messages.has_link = 1".into(),
         Atom::Before(day) => {
             binds.push(Bind::Text(day.clone()));
             "messages.internal_date_ms < CAST(strftime('%s', ?) AS INTEGER) * 1000".into()
