@@ -658,6 +658,36 @@ impl MailStore {
             ),
             _ => None,
         };
+        // Anything else: when a word every match must have matches few messages, the read
+        // starts from its matches (each then read from the table, then sorted); otherwise it
+        // walks the date index, the words' matches kept as a set and each label a key probe,
+        // so a page stops once full and the count at COUNTED_UP_TO + 1.
+        let rare_words = match &search {
+            Some(SearchSql {
+                shape: Shape::Other,
+                required_words,
+                ..
+            }) => {
+                let mut rare = false;
+                for words in required_words {
+                    let n: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM (SELECT 1 FROM messages_fts \
+                         WHERE messages_fts MATCH ? LIMIT ?)",
+                    )
+                    .bind(words)
+                    .bind(COUNTED_UP_TO + 1)
+                    .fetch_one(self.pool())
+                    .await
+                    .map_err(|e| self.failed(e))?;
+                    if n <= COUNTED_UP_TO {
+                        rare = true;
+                        break;
+                    }
+                }
+                rare
+            }
+            _ => false,
+        };
         let mut conditions = Vec::new();
         if label.is_some() {
             // Plain `?`s only: sqlx numbers unnamed parameters on its own, apart from `?1`.
@@ -693,7 +723,8 @@ impl MailStore {
             (Some(_), Some(n)) => {
                 conditions.push(super::search::words_condition(n > BY_DATE_ABOVE).to_string())
             }
-            (Some(search), None) => conditions.push(search.condition.clone()),
+            (Some(search), None) if rare_words => conditions.push(search.condition.clone()),
+            (Some(search), None) => conditions.push(search.condition_by_date.clone()),
             (None, _) => {}
         }
         // Only the conditions asked for (no `? IS NULL OR …` tested on every row).
