@@ -1,4 +1,4 @@
--- Two things a big mailbox's views read without scanning the mail (issue 13):
+-- What a big mailbox's searches and views read instead of scanning the mail (issue 13):
 --
 -- 1. `has:link` (sync/search.rs) through a flag on each message, set by the sync when it stores
 --    the message's links, and a partial index of the flagged messages in the mail's date order:
@@ -89,3 +89,8 @@ CREATE TRIGGER messages_threads_update AFTER UPDATE OF label_ids, thread_id ON m
         + (NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = new.thread_id AND id <> new.id))
         WHERE id = 1 AND old.thread_id IS NOT new.thread_id;
 END;
+
+-- 3. The index's terms with how many messages hold each (FTS5's own view of the index, no data
+--    of its own): a search's prefix words are written as the whole terms they begin, so a
+--    search for a common word can check messages one by one in date order (sync/mailstore.rs).
+CREATE VIRTUAL TABLE messages_fts_vocab USING fts5vocab(messages_fts, row);

@@ -243,6 +243,7 @@ async fn an_existing_database_is_counted_on_migration() {
         "DROP TRIGGER messages_threads_update",
         "DROP TABLE thread_labels",
         "DROP TABLE label_thread_counts",
+        "DROP TABLE messages_fts_vocab",
         "DROP INDEX messages_with_links",
         "ALTER TABLE messages DROP COLUMN has_link",
         "DELETE FROM _sqlx_migrations WHERE version = 9",

@@ -368,6 +368,7 @@ async fn has_link_finds_exactly_the_linked_mail_after_migrating() {
         "DROP TRIGGER messages_threads_update",
         "DROP TABLE thread_labels",
         "DROP TABLE label_thread_counts",
+        "DROP TABLE messages_fts_vocab",
         "ALTER TABLE mail_totals DROP COLUMN threads",
         "DROP INDEX messages_with_links",
         "ALTER TABLE messages DROP COLUMN has_link",
@@ -540,6 +541,16 @@ async fn common_and_rare_words_page_newest_first() {
             Box::new(|r: &Row_| {
                 has_word(&r.all_text, &common) && !has_word(&r.all_text, &excluded)
             }),
+        ),
+        // A word in most messages as a prefix, and ORed with a rare one: still exactly the
+        // scan's messages when read as the index's whole terms.
+        (
+            common[..4].to_string(),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common[..4])),
+        ),
+        (
+            format!("{common} OR {rare}"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common) || has_word(&r.all_text, &rare)),
         ),
         // Words with a label: the general condition, its total counted the same way.
         (

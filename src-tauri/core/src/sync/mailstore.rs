@@ -18,6 +18,11 @@ use super::{Label, RawMessage};
 /// match by id and sorting them all (160,000 lookups for "meeting" at 250,000 messages).
 const BY_DATE_ABOVE: i64 = 1_000;
 
+/// A dense words-only search (see `MailStore::dense_words`): each message read in date order
+/// checked by id against the expression of whole terms bound to `?`.
+const DENSE_WORDS: &str =
+    "EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? AND rowid = messages.id)";
+
 /// A search's total is counted up to this many matches; above it the total says "more than
 /// 1,000" ([`Total::exact`] false) instead of counting every match, which at 250,000 messages
 /// read most of the mail for a common word or a word with a label (0.4-0.9 s a search).
@@ -622,7 +627,36 @@ impl MailStore {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
+        let query = search;
         let search = search.and_then(|q| super::search::compile(q, now_ms));
+        // A words-only search whose words are in a good part of the mail (`meeting`, in 64 % of
+        // it): its prefixes written as the index's whole terms, so each message read in date
+        // order is checked by id and a page stops once full, instead of every match being
+        // collected first (160,974 for `meeting` at 250,000 messages: 50-110 ms).
+        let dense = match (query, &search, label) {
+            (
+                Some(query),
+                Some(SearchSql {
+                    shape: Shape::Words(_),
+                    ..
+                }),
+                None,
+            ) => self.dense_words(query, now_ms).await?,
+            _ => None,
+        };
+        let search = match dense {
+            Some(expression) => Some(SearchSql {
+                condition: DENSE_WORDS.into(),
+                condition_by_date: DENSE_WORDS.into(),
+                binds: vec![super::search::Bind::Text(expression.clone())],
+                required_words: vec![expression.clone()],
+                shape: Shape::Words(expression),
+            }),
+            None => search,
+        };
+        let dense = search
+            .as_ref()
+            .is_some_and(|s| s.condition == DENSE_WORDS);
         // One label alone (`label:work`, `is:unread`) reads as that label's view.
         let one_label = match (&search, label) {
             (
@@ -720,6 +754,7 @@ impl MailStore {
             usize::from(label.is_some())
         };
         match (&search, matches) {
+            (Some(_), Some(_)) if dense => conditions.push(DENSE_WORDS.to_string()),
             (Some(_), Some(n)) => {
                 conditions.push(super::search::words_condition(n > BY_DATE_ABOVE).to_string())
             }
@@ -846,6 +881,67 @@ impl MailStore {
             })
             .collect();
         Ok((summaries, total))
+    }
+
+    /// For a words-only search of one group of terms (see [`super::search::expandable_words`])
+    /// whose prefix words begin few terms (20 at most each) and whose terms, by the index's
+    /// document counts, are in 40 % of the mail or more: its expression with the prefixes
+    /// written as whole terms. `None` otherwise (read as before).
+    async fn dense_words(&self, query: &str, now_ms: i64) -> Result<Option<String>, StoreError> {
+        let Some(terms) = super::search::expandable_words(query, now_ms) else {
+            return Ok(None);
+        };
+        let mut expansions = super::search::Expansions::new();
+        // How many messages the ORed terms are in, at most: each term's is at most its
+        // rarest word's (documents with a term beginning with it).
+        let mut reach = 0_i64;
+        for words in &terms {
+            let mut term_reach = i64::MAX;
+            for word in words {
+                let docs = match expansions.get(word) {
+                    Some(_) => continue,
+                    None => {
+                        // The first string after every string that begins with `word` (ASCII).
+                        let mut end = word.clone().into_bytes();
+                        if let Some(last) = end.last_mut() {
+                            *last += 1;
+                        }
+                        let end = String::from_utf8(end).unwrap_or_default();
+                        let rows: Vec<(String, i64)> = sqlx::query_as(
+                            "SELECT term, doc FROM messages_fts_vocab \
+                             WHERE term >= ? AND term < ? LIMIT 21",
+                        )
+                        .bind(word)
+                        .bind(&end)
+                        .fetch_all(self.pool())
+                        .await
+                        .map_err(|e| self.failed(e))?;
+                        if rows.len() > 20 {
+                            return Ok(None);
+                        }
+                        let docs = rows.iter().map(|(_, d)| d).sum::<i64>();
+                        expansions.insert(word.clone(), rows.into_iter().map(|(t, _)| t).collect());
+                        docs
+                    }
+                };
+                term_reach = term_reach.min(docs);
+            }
+            if term_reach != i64::MAX {
+                reach += term_reach;
+            }
+        }
+        let messages: i64 = sqlx::query_scalar("SELECT messages FROM mail_totals WHERE id = 1")
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?;
+        if reach * 10 < messages * 4 {
+            return Ok(None);
+        }
+        Ok(super::search::expanded_expression(
+            query,
+            now_ms,
+            &expansions,
+        ))
     }
 
     /// The id of the one label a search names; `None` when it names none or several.

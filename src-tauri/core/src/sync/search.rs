@@ -225,16 +225,47 @@ fn term(token: &str, now_ms: i64) -> Option<Term> {
     atom(body, now_ms).map(|atom| Term { negated, atom })
 }
 
+/// Each word a search matches as a prefix, with the index's terms that begin with it (from
+/// `messages_fts_vocab`, migration 0009): lower-case ASCII words only, whose terms the
+/// tokenizer writes the same way.
+pub type Expansions = std::collections::HashMap<String, Vec<String>>;
+
 /// An FTS5 query for `text`: each word quoted (so nothing in it is FTS syntax) and matched as
 /// a prefix; a phrase quoted whole; restricted to `column` when given.
 fn fts_query(column: Option<&str>, text: &str, phrase: bool) -> String {
+    fts_query_with(column, text, phrase, None)
+}
+
+/// [`fts_query`], a word found in `expansions` written as its terms ORed (`"meeting"*` as
+/// `("meeting" OR "meetings")`): the same matches, but an FTS5 lookup of a few whole terms can
+/// check one message by id at once, where a prefix merges every matching term's list first.
+fn fts_query_with(
+    column: Option<&str>,
+    text: &str,
+    phrase: bool,
+    expansions: Option<&Expansions>,
+) -> String {
     let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
     let body = if phrase {
         quote(text)
     } else {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(|w| format!("{}*", quote(w)))
+            .map(|w| {
+                let terms = w
+                    .is_ascii()
+                    .then(|| expansions?.get(&w.to_ascii_lowercase()))
+                    .flatten();
+                match terms.map(Vec::as_slice) {
+                    // No term begins with it: the word itself, which matches nothing too.
+                    Some([]) => quote(w),
+                    Some(terms) => format!(
+                        "({})",
+                        terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")
+                    ),
+                    None => format!("{}*", quote(w)),
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -242,6 +273,46 @@ fn fts_query(column: Option<&str>, text: &str, phrase: bool) -> String {
         Some(col) => format!("{col} : ({body})"),
         None => body,
     }
+}
+
+/// For a words-only search of one group of terms ORed (`meeting`, `coffee OR lunch`,
+/// `to:demo`): each term's prefix words (lower case), or `None` when the search is not of that
+/// form or has a word that is not plain ASCII. A phrase gives an empty list.
+pub fn expandable_words(query: &str, now_ms: i64) -> Option<Vec<Vec<String>>> {
+    let groups = groups(query, now_ms);
+    let [group] = groups.as_slice() else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for term in group {
+        let Term {
+            negated: false,
+            atom: Atom::Text { text, phrase, .. },
+        } = term
+        else {
+            return None;
+        };
+        if *phrase {
+            out.push(Vec::new());
+            continue;
+        }
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if words.is_empty() || words.iter().any(|w| !w.is_ascii()) {
+            return None;
+        }
+        out.push(words);
+    }
+    Some(out)
+}
+
+/// The FTS5 expression of a words-only search with its prefix words expanded (see
+/// [`fts_query_with`]); `None` when the search is not words only.
+pub fn expanded_expression(query: &str, now_ms: i64, expansions: &Expansions) -> Option<String> {
+    words_expression_with(&groups(query, now_ms), Some(expansions))
 }
 
 fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
@@ -314,7 +385,15 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
 /// Compiles `query` (at `now_ms`, for `older_than:` / `newer_than:`) to a condition on
 /// `messages`; `None` when it asks nothing (empty, or only `OR`s and dashes).
 pub fn compile(query: &str, now_ms: i64) -> Option<SearchSql> {
-    // Groups of terms joined by OR; the groups are ANDed.
+    let groups = groups(query, now_ms);
+    if groups.is_empty() {
+        return None;
+    }
+    compile_groups(groups)
+}
+
+/// Groups of terms joined by OR; the groups are ANDed.
+fn groups(query: &str, now_ms: i64) -> Vec<Vec<Term>> {
     let mut groups: Vec<Vec<Term>> = Vec::new();
     let mut join_next = false;
     for token in tokens(query) {
@@ -331,9 +410,10 @@ pub fn compile(query: &str, now_ms: i64) -> Option<SearchSql> {
         }
         join_next = false;
     }
-    if groups.is_empty() {
-        return None;
-    }
+    groups
+}
+
+fn compile_groups(groups: Vec<Vec<Term>>) -> Option<SearchSql> {
     let shape = shape(&groups);
     if let Shape::Words(expression) = &shape {
         return Some(SearchSql {
@@ -407,6 +487,10 @@ fn shape(groups: &[Vec<Term>]) -> Shape {
 /// `None` when a term is not words, when an excluded word is ORed with another term (FTS5 has
 /// no "a OR NOT b"), or when nothing is left to take away from.
 fn words_expression(groups: &[Vec<Term>]) -> Option<String> {
+    words_expression_with(groups, None)
+}
+
+fn words_expression_with(groups: &[Vec<Term>], expansions: Option<&Expansions>) -> Option<String> {
     let mut kept = Vec::new();
     let mut excluded = Vec::new();
     for group in groups {
@@ -420,7 +504,7 @@ fn words_expression(groups: &[Vec<Term>]) -> Option<String> {
             else {
                 return None;
             };
-            let query = fts_query(*column, text, *phrase);
+            let query = fts_query_with(*column, text, *phrase, expansions);
             if query.trim().is_empty() || query.ends_with(": ()") {
                 return None;
             }
