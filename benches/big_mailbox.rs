@@ -377,7 +377,11 @@ mod imp {
                 .await
                 .expect("the deep page of conversations");
             conversation_deep.push(ms(t));
-            assert_eq!(page.len(), PAGE as usize, "page {conversation_page} is full");
+            assert_eq!(
+                page.len(),
+                PAGE as usize,
+                "page {conversation_page} is full"
+            );
         }
         Reads {
             conversation_first_p95: percentile(&mut conversation_first, 95.0),

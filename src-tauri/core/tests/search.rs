@@ -424,11 +424,7 @@ async fn has_link_finds_exactly_the_linked_mail_after_migrating() {
     let rows = scan(&store).await;
     assert_eq!(rows.len(), 340, "the new mail is stored");
     let (got, _) = found(&mail, "has:link").await;
-    assert_eq!(
-        got,
-        expect(&rows, |r| r.has_link),
-        "has:link after a sync"
-    );
+    assert_eq!(got, expect(&rows, |r| r.has_link), "has:link after a sync");
 }
 
 /// Paging by key visits every message of a view once, newest first, the same rows as one long

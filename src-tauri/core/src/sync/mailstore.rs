@@ -654,9 +654,7 @@ impl MailStore {
             }),
             None => search,
         };
-        let dense = search
-            .as_ref()
-            .is_some_and(|s| s.condition == DENSE_WORDS);
+        let dense = search.as_ref().is_some_and(|s| s.condition == DENSE_WORDS);
         // One label alone (`label:work`, `is:unread`) reads as that label's view.
         let one_label = match (&search, label) {
             (

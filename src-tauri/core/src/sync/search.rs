@@ -261,7 +261,11 @@ fn fts_query_with(
                     Some([]) => quote(w),
                     Some(terms) => format!(
                         "({})",
-                        terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" OR ")
+                        terms
+                            .iter()
+                            .map(|t| quote(t))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
                     ),
                     None => format!("{}*", quote(w)),
                 }
