@@ -544,6 +544,11 @@ async fn common_and_rare_words_page_newest_first() {
             common[..4].to_string(),
             Box::new(|r: &Row_| has_word(&r.all_text, &common[..4])),
         ),
+        // Two words in one term (as `from:example.org` is), each written as its terms.
+        (
+            format!("{common}.{}", &common[..4]),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common)),
+        ),
         (
             format!("{common} OR {rare}"),
             Box::new(|r: &Row_| has_word(&r.all_text, &common) || has_word(&r.all_text, &rare)),

@@ -271,7 +271,8 @@ fn fts_query_with(
                 }
             })
             .collect::<Vec<_>>()
-            .join(" ")
+            // FTS5 ANDs phrases side by side, not parenthesized groups: those need its AND.
+            .join(if expansions.is_some() { " AND " } else { " " })
     };
     match column {
         Some(col) => format!("{col} : ({body})"),
