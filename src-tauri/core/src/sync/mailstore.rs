@@ -700,7 +700,8 @@ impl MailStore {
                 required_words,
                 ..
             }) => {
-                let mut rare = false;
+                // No words: as before, the read may start from a label's list.
+                let mut rare = required_words.is_empty();
                 for words in required_words {
                     let n: i64 = sqlx::query_scalar(
                         "SELECT count(*) FROM (SELECT 1 FROM messages_fts \

@@ -320,7 +320,9 @@ pub fn expanded_expression(query: &str, now_ms: i64, expansions: &Expansions) ->
     words_expression_with(&groups(query, now_ms), Some(expansions))
 }
 
-fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
+/// `by_date`: the form with no term SQLite could start its read from (see
+/// [`SearchSql::condition_by_date`]).
+fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool) -> String {
     match atom {
         Atom::Text {
             column,
@@ -334,8 +336,10 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
             }
             binds.push(Bind::Text(query));
             // `+` (in the by-date form) keeps SQLite from driving the read by the id list.
-            "{plus}messages.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
-                .into()
+            format!(
+                "{}messages.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)",
+                if by_date { "+" } else { "" }
+            )
         }
         Atom::Label(name) => {
             // Gmail's label: takes the name as shown, any case, with `-` for `/` and spaces
@@ -350,15 +354,28 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
             // each row; a key probe per row read, never the label's whole list built first
             // (102,000 ids for is:unread at 250,000 messages) nor the read started from it
             // (each of those rows then read from the table: 0.4-0.9 s for `is:unread invoice`).
-            format!(
-                "EXISTS (SELECT 1 FROM message_labels ml WHERE ml.message_id = messages.id \
-                 AND ml.label_id IN ({LABEL_ID_BY_NAME}))"
-            )
+            // (Without words, the label's list may drive the read, as a label's list is small
+            // next to the table more often than not.)
+            if by_date {
+                format!(
+                    "EXISTS (SELECT 1 FROM message_labels ml WHERE ml.message_id = messages.id \
+                     AND ml.label_id IN ({LABEL_ID_BY_NAME}))"
+                )
+            } else {
+                format!(
+                    "messages.id IN (SELECT ml.message_id FROM message_labels ml \
+                     WHERE ml.label_id IN ({LABEL_ID_BY_NAME}))"
+                )
+            }
         }
         Atom::HasLabel(id) => {
             binds.push(Bind::Text((*id).to_string()));
-            "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = messages.id)"
-                .into()
+            if by_date {
+                "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = messages.id)"
+                    .into()
+            } else {
+                "messages.id IN (SELECT message_id FROM message_labels WHERE label_id = ?)".into()
+            }
         }
         // The WHERE of the partial index `messages_with_attachments` (migration 0007), term for
         // term, so the planner reads that index: change both together.
@@ -450,19 +467,42 @@ fn compile_groups(groups: Vec<Vec<Term>>) -> Option<SearchSql> {
         }
         let mut ored = Vec::new();
         for term in group {
-            let sql = atom_sql(&term.atom, &mut binds);
+            let sql = atom_sql(&term.atom, &mut binds, false);
+            let sql_by_date = atom_sql(&term.atom, &mut Vec::new(), true);
             ored.push(if term.negated {
-                format!("NOT ({sql})")
+                (format!("NOT ({sql})"), format!("NOT ({sql_by_date})"))
             } else {
-                format!("({sql})")
+                (format!("({sql})"), format!("({sql_by_date})"))
             });
         }
-        anded.push(format!("({})", ored.join(" OR ")));
+        anded.push((
+            format!(
+                "({})",
+                ored.iter()
+                    .map(|(a, _)| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+            format!(
+                "({})",
+                ored.iter()
+                    .map(|(_, b)| b.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+        ));
     }
-    let condition = anded.join(" AND ");
     Some(SearchSql {
-        condition_by_date: condition.replace("{plus}", "+"),
-        condition: condition.replace("{plus}", ""),
+        condition: anded
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        condition_by_date: anded
+            .iter()
+            .map(|(_, b)| b.as_str())
+            .collect::<Vec<_>>()
+            .join(" AND "),
         binds,
         required_words,
         shape,
