@@ -183,6 +183,14 @@ mod imp {
             "| page {} of All mail, p95 | {:.2} ms |",
             reads.deep_page, reads.deep_page_p95
         );
+        println!(
+            "| first page of Inbox conversations ({} threads), p95 | {:.2} ms |",
+            reads.conversation_threads, reads.conversation_first_p95
+        );
+        println!(
+            "| page {} of Inbox conversations, p95 | {:.2} ms |",
+            reads.conversation_page, reads.conversation_deep_p95
+        );
         if window {
             let (launch, idle) = runtime.block_on(window_figures(&data));
             println!("| launch to painted fetch card | {:.2} s |", launch);
@@ -294,6 +302,10 @@ mod imp {
         first_page_p95: f64,
         deep_page_p95: f64,
         deep_page: i64,
+        conversation_first_p95: f64,
+        conversation_deep_p95: f64,
+        conversation_page: i64,
+        conversation_threads: i64,
     }
 
     fn percentile(samples: &mut [f64], p: f64) -> f64 {
@@ -313,7 +325,7 @@ mod imp {
         let pool = store.pool().clone();
         let mail = MailStore::new(store);
         let (_, total) = mail.summaries(PAGE, 0, None, None).await.expect("a page");
-        assert_eq!(total as usize, messages, "every message was stored");
+        assert_eq!(total.count as usize, messages, "every message was stored");
 
         let mut search = Vec::new();
         let mut slowest = ("", 0.0);
@@ -369,7 +381,52 @@ mod imp {
             deep.push(ms(t));
             assert_eq!(page.len(), PAGE as usize, "page {deep_page} is full");
         }
+        // Conversations (one row a thread) in the Inbox: the first page, and a deep page read
+        // by key from the row before it (the newest Inbox message of the thread just before).
+        let mut conversation_first = Vec::new();
+        let mut threads = 0;
+        for _ in 0..40 {
+            let t = Instant::now();
+            let (page, total) = mail
+                .conversations(PAGE, 0, None, Some("INBOX"))
+                .await
+                .expect("the Inbox's conversations");
+            conversation_first.push(ms(t));
+            assert_eq!(page.len(), PAGE as usize, "a full first page");
+            threads = total.count;
+        }
+        let conversation_page = (threads / i64::from(PAGE)).min(2_000);
+        let (date, id): (i64, String) = sqlx::query_as(
+            "SELECT internal_date_ms, gmail_id FROM messages \
+             WHERE EXISTS (SELECT 1 FROM message_labels WHERE label_id = 'INBOX' AND message_id = messages.id) \
+             AND NOT EXISTS (SELECT 1 FROM messages newer WHERE newer.thread_id = messages.thread_id \
+               AND (newer.internal_date_ms, newer.gmail_id) > (messages.internal_date_ms, messages.gmail_id) \
+               AND EXISTS (SELECT 1 FROM message_labels WHERE label_id = 'INBOX' AND message_id = newer.id)) \
+             ORDER BY internal_date_ms DESC, gmail_id DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(i64::from(PAGE) * (conversation_page - 1) - 1)
+        .fetch_one(&pool)
+        .await
+        .expect("the key of the deep page of conversations");
+        let mut conversation_deep = Vec::new();
+        for _ in 0..40 {
+            let t = Instant::now();
+            let (page, _) = mail
+                .conversations(PAGE, 0, Some((date, &id)), Some("INBOX"))
+                .await
+                .expect("the deep page of conversations");
+            conversation_deep.push(ms(t));
+            assert_eq!(
+                page.len(),
+                PAGE as usize,
+                "page {conversation_page} is full"
+            );
+        }
         Reads {
+            conversation_first_p95: percentile(&mut conversation_first, 95.0),
+            conversation_deep_p95: percentile(&mut conversation_deep, 95.0),
+            conversation_page,
+            conversation_threads: threads,
             search_p50: percentile(&mut search.clone(), 50.0),
             search_p95: percentile(&mut search, 95.0),
             slowest,

@@ -2,8 +2,22 @@
 
 export const PAGE_SIZE = 50;
 
-export function pageInfo(offset, limit, total) {
+/**
+ * `exact` false: `total` is a floor (the store counted no further; more than that many match),
+ * and `shown` (how many rows this page holds) says whether a next page may exist.
+ */
+export function pageInfo(offset, limit, total, { exact = true, shown = 0 } = {}) {
   const safeTotal = Math.max(0, total | 0);
+  if (!exact) {
+    const last = offset + shown;
+    return {
+      label: shown === 0 ? "No messages" : `${offset + 1}–${last} of more than ${safeTotal.toLocaleString("en-US")}`,
+      hasPrev: offset > 0,
+      hasNext: shown >= limit,
+      prevOffset: Math.max(0, offset - limit),
+      nextOffset: offset + limit,
+    };
+  }
   const first = safeTotal === 0 ? 0 : Math.min(offset + 1, safeTotal);
   const last = Math.min(offset + limit, safeTotal);
   return {

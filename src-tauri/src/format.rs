@@ -1,5 +1,5 @@
 //! Plain-words text for runs and labels on a terminal: relative times, durations, tables.
-use inbox_sync_core::sync::{LabelView, MessageSummary};
+use inbox_sync_core::sync::{LabelView, MessageSummary, Total};
 use inbox_sync_core::{RunStatus, SyncRun};
 
 /// "3 min ago", "2 h ago", "just now".
@@ -161,8 +161,13 @@ pub fn labels_table(labels: &[LabelView]) -> String {
 }
 
 /// What `inbox-sync search` prints: how many match, then one line a message, newest first.
-pub fn search_results(messages: &[MessageSummary], total: i64, now_ms: i64) -> String {
-    let mut out = match total {
+pub fn search_results(messages: &[MessageSummary], total: Total, now_ms: i64) -> String {
+    let mut out = match total.count {
+        // Not all counted: a floor, said as one.
+        n if !total.exact => format!(
+            "More than {n} messages match; the newest {} are shown.\n",
+            messages.len()
+        ),
         0 => return "No messages match.\n".into(),
         1 => "1 message matches.\n".to_string(),
         n if n as usize > messages.len() => {

@@ -18,3 +18,15 @@ test("clampOffset steps back to the last page after mail was removed", () => {
   assert.equal(clampOffset(50, 50, 90), 50);
   assert.equal(clampOffset(50, 50, 0), 0);
 });
+
+test("pageInfo: a total that is only a floor reads as one, and the next page follows a full page", () => {
+  const first = pageInfo(0, 50, 1000, { exact: false, shown: 50 });
+  assert.equal(first.label, "1–50 of more than 1,000");
+  assert.equal(first.hasNext, true);
+  const deep = pageInfo(1000, 50, 1000, { exact: false, shown: 50 });
+  assert.equal(deep.label, "1001–1050 of more than 1,000", "past the floor, still true");
+  assert.equal(deep.hasNext, true);
+  const end = pageInfo(1050, 50, 1000, { exact: false, shown: 20 });
+  assert.equal(end.label, "1051–1070 of more than 1,000");
+  assert.equal(end.hasNext, false, "a short page is the last");
+});

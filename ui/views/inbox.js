@@ -76,7 +76,9 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
       const pageAt = () => ipc.listMessages(PAGE_SIZE, offset, query || undefined, route.label,
         offset > 0 ? keys[offset / PAGE_SIZE] : undefined, !query);
       let page = await pageAt();
-      if (offset > 0 && (page.messages.length === 0 || clampOffset(offset, PAGE_SIZE, page.total) !== offset)) {
+      // (A total that is only a floor, `totalExact` false, says nothing of where the end is.)
+      const pastEnd = page.totalExact !== false && clampOffset(offset, PAGE_SIZE, page.total) !== offset;
+      if (offset > 0 && (page.messages.length === 0 || pastEnd)) {
         // The mail before this page went away: start again from the newest.
         offset = 0;
         keys = [];
@@ -93,7 +95,7 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
     }
   }
 
-  function renderList({ messages, total }, keepScroll) {
+  function renderList({ messages, total, totalExact }, keepScroll) {
     shown = messages;
     const now = Date.now();
     const scrollTop = list.scrollTop;
@@ -115,7 +117,7 @@ export function mountInbox(container, route = { title: "Inbox", label: "INBOX" }
         h("span", { class: "mi-snippet" }, m.snippet ?? "")))));
     list.scrollTop = keepScroll ? scrollTop : 0;
     list.hidden = messages.length === 0;
-    const info = pageInfo(offset, PAGE_SIZE, total);
+    const info = pageInfo(offset, PAGE_SIZE, total, { exact: totalExact !== false, shown: messages.length });
     setText(rangeLabel, total ? info.label : "");
     prev.disabled = !info.hasPrev;
     next.disabled = !info.hasNext;

@@ -29,13 +29,14 @@ async fn all_pages(mail: &MailStore, label: Option<&str>) -> (Vec<MessageSummary
             total.is_none_or(|t| t == page_total),
             "the total holds from page to page"
         );
+        assert!(page_total.exact, "conversations are counted exactly");
         total = Some(page_total);
         if page.is_empty() {
             break;
         }
         rows.extend(page);
     }
-    (rows, total.unwrap_or(0))
+    (rows, total.map_or(0, |t| t.count))
 }
 
 /// Each thread is one row standing for its newest message (in the view), with its count and senders, rows newest first; the total counts threads; an Inbox view holds the threads with Inbox mail; a thread reads oldest to newest.

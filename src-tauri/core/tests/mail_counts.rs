@@ -1,4 +1,5 @@
-//! The counts the triggers keep (migration 0006) against a scan of the messages themselves:
+//! The counts the triggers keep (migrations 0006 and 0009: messages, links, defects, and the
+//! conversations of each label and of the mailbox) against a scan of the messages themselves:
 //! after random inserts, label changes, defect changes and deletes (links going with their
 //! message), and after migrating a database that held mail before the counts existed.
 mod common;
@@ -38,6 +39,9 @@ struct Counts {
     totals: (i64, i64, i64),
     labels: BTreeMap<String, (i64, i64)>,
     members: Vec<(String, i64)>,
+    /// Conversations in all, and in each label (threads with a message carrying it).
+    threads: i64,
+    label_threads: BTreeMap<String, i64>,
 }
 
 async fn kept(store: &Store) -> Counts {
@@ -56,10 +60,21 @@ async fn kept(store: &Store) -> Counts {
     .fetch_all(store.pool())
     .await
     .unwrap();
+    let threads = sqlx::query_scalar("SELECT threads FROM mail_totals")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let label_threads: Vec<(String, i64)> =
+        sqlx::query_as("SELECT label_id, threads FROM label_thread_counts WHERE threads > 0")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
     Counts {
         totals,
         labels: labels.into_iter().map(|(l, t, u)| (l, (t, u))).collect(),
         members,
+        threads,
+        label_threads: label_threads.into_iter().collect(),
     }
 }
 
@@ -87,12 +102,28 @@ async fn scanned(store: &Store) -> Counts {
     .fetch_all(store.pool())
     .await
     .unwrap();
+    let threads = sqlx::query_scalar("SELECT count(DISTINCT thread_id) FROM messages")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let label_threads: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT j.value, count(DISTINCT m.thread_id) FROM messages m, json_each(m.label_ids) j \
+         GROUP BY j.value",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
     Counts {
         totals,
         labels: labels.into_iter().map(|(l, t, u)| (l, (t, u))).collect(),
         members,
+        threads,
+        label_threads: label_threads.into_iter().collect(),
     }
 }
+
+/// Messages share conversations: message `n` is in thread `n % THREADS`.
+const THREADS: i64 = 37;
 
 async fn insert(store: &Store, n: i64, labels: &str, defects: bool, links: i64) {
     let id: i64 = sqlx::query_scalar(
@@ -100,7 +131,7 @@ async fn insert(store: &Store, n: i64, labels: &str, defects: bool, links: i64) 
          run_id, stored_at) VALUES (?, ?, ?, ?, ?, 1, 0) RETURNING id",
     )
     .bind(format!("m{n:05}"))
-    .bind(format!("t{n:05}"))
+    .bind(format!("t{:05}", n % THREADS))
     .bind(labels)
     .bind(n * 1000)
     .bind(defects.then_some(r#"["made up"]"#))
@@ -142,6 +173,15 @@ async fn kept_counts_equal_a_scan_through_inserts_changes_and_deletes() {
             5 | 6 if !existing.is_empty() => {
                 sqlx::query("UPDATE messages SET label_ids = ? WHERE gmail_id = ?")
                     .bind(dice.labels())
+                    .bind(pick(&mut dice))
+                    .execute(store.pool())
+                    .await
+                    .unwrap();
+            }
+            // Gmail never moves a message to another thread; the counts hold if it did.
+            7 if !existing.is_empty() && dice.roll(4) == 0 => {
+                sqlx::query("UPDATE messages SET thread_id = ? WHERE gmail_id = ?")
+                    .bind(format!("t{:05}", dice.roll(THREADS as u64)))
                     .bind(pick(&mut dice))
                     .execute(store.pool())
                     .await
@@ -195,8 +235,18 @@ async fn an_existing_database_is_counted_on_migration() {
         let labels = dice.labels();
         insert(&store, n, &labels, n % 7 == 0, n % 3).await;
     }
-    // Back to the schema before the counts: no tables, no triggers, migration 6 not applied.
+    // Back to the schema before the counts: no tables, no triggers, migrations 6 and 9 (the
+    // conversation counts, which build on 6's) not applied.
     for sql in [
+        "DROP TRIGGER messages_threads_insert",
+        "DROP TRIGGER messages_threads_delete",
+        "DROP TRIGGER messages_threads_update",
+        "DROP TABLE thread_labels",
+        "DROP TABLE label_thread_counts",
+        "DROP TABLE messages_fts_vocab",
+        "DROP INDEX messages_with_links",
+        "ALTER TABLE messages DROP COLUMN has_link",
+        "DELETE FROM _sqlx_migrations WHERE version = 9",
         "DROP TRIGGER messages_counts_insert",
         "DROP TRIGGER messages_counts_delete",
         "DROP TRIGGER messages_counts_update",

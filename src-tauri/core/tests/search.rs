@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use common::sync::*;
 use common::*;
 use fake_gmail::FakeConfig;
-use inbox_sync_core::sync::MailStore;
+use inbox_sync_core::sync::{MailStore, Total, COUNTED_UP_TO};
 use inbox_sync_core::{RunStatus, Store};
 use sqlx::Row;
 
@@ -111,7 +111,7 @@ fn expect(rows: &[Row_], pred: impl Fn(&Row_) -> bool) -> BTreeSet<String> {
         .collect()
 }
 
-async fn found(mail: &MailStore, query: &str) -> (BTreeSet<String>, i64) {
+async fn found(mail: &MailStore, query: &str) -> (BTreeSet<String>, Total) {
     let (page, total) = mail
         .summaries(100_000, 0, Some(query), None)
         .await
@@ -277,7 +277,11 @@ async fn each_operator_finds_exactly_what_it_should() {
     for (query, want) in &cases {
         let (got, total) = found(&mail, query).await;
         assert_eq!(&got, want, "{query:?} finds exactly the scan's messages");
-        assert_eq!(total, want.len() as i64, "{query:?}'s total");
+        assert_eq!(
+            total,
+            Total::exact(want.len() as i64),
+            "{query:?}'s total, counted (under {COUNTED_UP_TO} matches)"
+        );
         if !want.is_empty() && want.len() < rows.len() {
             nonempty += 1;
         } else {
@@ -347,6 +351,82 @@ async fn an_existing_database_is_indexed_on_migration() {
         .expect("the rebuilt index matches the messages");
 }
 
+/// A database synced before `has:link` had its flag (migration 0009) gains it when opened:
+/// `has:link`, alone and with other terms, then finds exactly the messages that have links,
+/// and mail synced after it is flagged by the sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn has_link_finds_exactly_the_linked_mail_after_migrating() {
+    let fake = fake(FakeConfig::default().messages(300).seed(29)).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    // Back to the schema before migration 9: no flag, no index, no conversation counts.
+    for sql in [
+        "DROP TRIGGER messages_threads_insert",
+        "DROP TRIGGER messages_threads_delete",
+        "DROP TRIGGER messages_threads_update",
+        "DROP TABLE thread_labels",
+        "DROP TABLE label_thread_counts",
+        "DROP TABLE messages_fts_vocab",
+        "ALTER TABLE mail_totals DROP COLUMN threads",
+        "DROP INDEX messages_with_links",
+        "ALTER TABLE messages DROP COLUMN has_link",
+        "DELETE FROM _sqlx_migrations WHERE version = 9",
+    ] {
+        sqlx::query(sql).execute(store.pool()).await.expect(sql);
+    }
+    let before = scan(&store).await;
+    store.close().await;
+
+    let store = open_store(&db.path).await;
+    let rows = scan(&store).await;
+    assert_eq!(
+        rows.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        before.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        "the migration keeps every message"
+    );
+    let mail = MailStore::new(store.clone());
+    let linked = expect(&rows, |r| r.has_link);
+    assert!(
+        !linked.is_empty() && linked.len() < rows.len(),
+        "some messages have links, some not: {} of {}",
+        linked.len(),
+        rows.len()
+    );
+    for (query, want) in [
+        ("has:link", linked.clone()),
+        ("-has:link", expect(&rows, |r| !r.has_link)),
+        (
+            "has:link label:inbox",
+            expect(&rows, |r| r.has_link && label(r, "INBOX")),
+        ),
+    ] {
+        let (got, total) = found(&mail, query).await;
+        assert_eq!(got, want, "{query:?} finds exactly the messages with links");
+        assert_eq!(total, Total::exact(want.len() as i64), "{query:?}'s total");
+    }
+    let (_, threads) = mail.conversations(10, 0, None, None).await.unwrap();
+    let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT thread_id) FROM messages")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        threads,
+        Total::exact(distinct),
+        "the conversations are counted on migration"
+    );
+
+    // Mail that arrives after the migration is flagged by the sync itself.
+    fake.add_messages(40);
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    let rows = scan(&store).await;
+    assert_eq!(rows.len(), 340, "the new mail is stored");
+    let (got, _) = found(&mail, "has:link").await;
+    assert_eq!(got, expect(&rows, |r| r.has_link), "has:link after a sync");
+}
+
 /// Paging by key visits every message of a view once, newest first, the same rows as one long
 /// page; a key whose message was deleted still gives the rest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -376,7 +456,7 @@ async fn paging_by_key_visits_every_message_once() {
             paged, want,
             "{label:?}: pages by key = one long page, in order"
         );
-        assert_eq!(want.len() as i64, total);
+        assert_eq!(Total::exact(want.len() as i64), total);
     }
     // The key's own message deleted: the next page is still the rows after it.
     let (all, _) = mail.summaries(10_000, 0, None, None).await.unwrap();
@@ -458,6 +538,26 @@ async fn common_and_rare_words_page_newest_first() {
                 has_word(&r.all_text, &common) && !has_word(&r.all_text, &excluded)
             }),
         ),
+        // A word in most messages as a prefix, and ORed with a rare one: still exactly the
+        // scan's messages when read as the index's whole terms.
+        (
+            common[..4].to_string(),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common[..4])),
+        ),
+        // Two words in one term (as `from:example.org` is), each written as its terms.
+        (
+            format!("{common}.{}", &common[..4]),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common)),
+        ),
+        (
+            format!("{common} OR {rare}"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common) || has_word(&r.all_text, &rare)),
+        ),
+        // Words with a label: the general condition, its total counted the same way.
+        (
+            format!("{common} -label:inbox"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &common) && !label(r, "INBOX")),
+        ),
         (
             format!("{rare} OR {excluded}"),
             Box::new(|r: &Row_| has_word(&r.all_text, &rare) || has_word(&r.all_text, &excluded)),
@@ -466,7 +566,17 @@ async fn common_and_rare_words_page_newest_first() {
         let want: Vec<&String> = rows.iter().filter(|r| keep(r)).map(|r| &r.id).collect();
         let mut paged = Vec::new();
         let (mut page, total) = mail.summaries(50, 0, Some(&query), None).await.unwrap();
-        assert_eq!(total, want.len() as i64, "{query:?}'s total");
+        // Up to COUNTED_UP_TO matches the total is counted; past it, it says "more than" that
+        // and is flagged as not exact, never a wrong exact number.
+        let expected = if want.len() as i64 > COUNTED_UP_TO {
+            Total {
+                count: COUNTED_UP_TO,
+                exact: false,
+            }
+        } else {
+            Total::exact(want.len() as i64)
+        };
+        assert_eq!(total, expected, "{query:?}'s total ({} match)", want.len());
         while let Some(last) = page.last().cloned() {
             paged.extend(page.iter().map(|m| m.headers.gmail_id.clone()));
             let key = (

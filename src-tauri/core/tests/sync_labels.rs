@@ -26,10 +26,10 @@ async fn view_ids(mail: &MailStore, label: &str) -> (BTreeSet<String>, i64) {
         .summaries(500, 0, None, Some(label))
         .await
         .expect("read the view");
-    (
-        page.into_iter().map(|m| m.headers.gmail_id).collect(),
-        total,
-    )
+    (page.into_iter().map(|m| m.headers.gmail_id).collect(), {
+        assert!(total.exact, "a label's view is counted exactly");
+        total.count
+    })
 }
 
 /// After a full sync the stored labels are Gmail's, by id and name (nested user labels

@@ -69,7 +69,9 @@ pub enum Command {
     Labels(JsonFlag),
     /// Search the synced mail with Gmail's search words (from:, to:, subject:, label:,
     /// is:unread, is:starred, has:attachment, has:link, before:, after:, older_than:,
-    /// newer_than:, "phrases", -word, OR), newest first (JSON: `{ "total": n, "messages": [...] }`)
+    /// newer_than:, "phrases", -word, OR), newest first (JSON: `{ "total": n, "totalExact":
+    /// bool, "messages": [...] }`; past 1,000 matches, `total` is 1000 with `totalExact` false:
+    /// more than that many match)
     Search {
         /// What to look for, as in Gmail's search box
         query: String,
@@ -266,7 +268,12 @@ async fn search(dir: &DataDir, query: &str, limit: u32, as_json: bool) -> Result
     open.close().await;
     let (messages, total) = result?;
     if as_json {
-        let out = serde_json::json!({ "total": total, "messages": messages });
+        // `total` is a floor when `totalExact` is false: more than that many match.
+        let out = serde_json::json!({
+            "total": total.count,
+            "totalExact": total.exact,
+            "messages": messages,
+        });
         println!("{out}");
     } else {
         print!(

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use inbox_sync_core::mail::{safe_html, sender_address, SafeHtml};
-use inbox_sync_core::sync::{LabelView, MailCounts, MessageSummary, StoredLink, StoredMessage};
+use inbox_sync_core::sync::{
+    LabelView, MailCounts, MessageSummary, StoredLink, StoredMessage, Total,
+};
 use inbox_sync_core::{StartResult, SyncRun, Trigger};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -135,9 +137,22 @@ pub async fn list_runs(
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MessagePage {
     messages: Vec<MessageSummary>,
+    /// How many match; when `total_exact` is false, more than this many (not all counted).
     total: i64,
+    total_exact: bool,
+}
+
+impl MessagePage {
+    fn new(messages: Vec<MessageSummary>, total: Total) -> Self {
+        Self {
+            messages,
+            total: total.count,
+            total_exact: total.exact,
+        }
+    }
 }
 
 // A command's arguments are named fields of the page's call, not a Rust signature to slim.
@@ -163,7 +178,7 @@ pub async fn list_messages(
             .as_ref()
             .map(|k| (k.internal_date_ms, k.gmail_id.as_str()));
         let (messages, total) = mail.conversations(limit, offset, key, label).await?;
-        return Ok(MessagePage { messages, total });
+        return Ok(MessagePage::new(messages, total));
     }
     let (messages, total) = match &after {
         Some(key) => {
@@ -172,7 +187,7 @@ pub async fn list_messages(
         }
         None => mail.summaries(limit, offset, search, label).await?,
     };
-    Ok(MessagePage { messages, total })
+    Ok(MessagePage::new(messages, total))
 }
 
 /// The last row of the page before: where the next page starts (read by key, not offset).

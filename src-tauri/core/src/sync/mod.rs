@@ -14,7 +14,7 @@ pub use calls::request;
 pub use engine::{run_sync, run_sync_notify, SyncSummary};
 pub use mailstore::{
     LabelView, MailCounts, MailStore, MessageHeaders, MessageSummary, StoredAttachment, StoredLink,
-    StoredMessage, ThreadFacts, MAX_THREAD_MESSAGES,
+    StoredMessage, ThreadFacts, Total, COUNTED_UP_TO, MAX_THREAD_MESSAGES,
 };
 pub use options::SyncOptions;
 pub use quota::QuotaBucket;

@@ -21,7 +21,14 @@ pub enum Bind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchSql {
     pub condition: String,
+    /// The same condition with no term SQLite could start its read from, so a page is read
+    /// walking the date index (and the count stops early) when matches are many: the words'
+    /// `IN` lists kept from driving the read. Same binds, same order.
+    pub condition_by_date: String,
     pub binds: Vec<Bind>,
+    /// The FTS5 expressions of the words every match must have (a group of one positive
+    /// words term): when one of them matches few messages, the read starts from its matches.
+    pub required_words: Vec<String>,
     /// What the reads can do faster than `condition` for the commonest searches.
     pub shape: Shape,
 }
@@ -218,18 +225,54 @@ fn term(token: &str, now_ms: i64) -> Option<Term> {
     atom(body, now_ms).map(|atom| Term { negated, atom })
 }
 
+/// Each word a search matches as a prefix, with the index's terms that begin with it (from
+/// `messages_fts_vocab`, migration 0009): lower-case ASCII words only, whose terms the
+/// tokenizer writes the same way.
+pub type Expansions = std::collections::HashMap<String, Vec<String>>;
+
 /// An FTS5 query for `text`: each word quoted (so nothing in it is FTS syntax) and matched as
 /// a prefix; a phrase quoted whole; restricted to `column` when given.
 fn fts_query(column: Option<&str>, text: &str, phrase: bool) -> String {
+    fts_query_with(column, text, phrase, None)
+}
+
+/// [`fts_query`], a word found in `expansions` written as its terms ORed (`"meeting"*` as
+/// `("meeting" OR "meetings")`): the same matches, but an FTS5 lookup of a few whole terms can
+/// check one message by id at once, where a prefix merges every matching term's list first.
+fn fts_query_with(
+    column: Option<&str>,
+    text: &str,
+    phrase: bool,
+    expansions: Option<&Expansions>,
+) -> String {
     let quote = |w: &str| format!("\"{}\"", w.replace('"', "\"\""));
     let body = if phrase {
         quote(text)
     } else {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(|w| format!("{}*", quote(w)))
+            .map(|w| {
+                let terms = w
+                    .is_ascii()
+                    .then(|| expansions?.get(&w.to_ascii_lowercase()))
+                    .flatten();
+                match terms.map(Vec::as_slice) {
+                    // No term begins with it: the word itself, which matches nothing too.
+                    Some([]) => quote(w),
+                    Some(terms) => format!(
+                        "({})",
+                        terms
+                            .iter()
+                            .map(|t| quote(t))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    None => format!("{}*", quote(w)),
+                }
+            })
             .collect::<Vec<_>>()
-            .join(" ")
+            // FTS5 ANDs phrases side by side, not parenthesized groups: those need its AND.
+            .join(if expansions.is_some() { " AND " } else { " " })
     };
     match column {
         Some(col) => format!("{col} : ({body})"),
@@ -237,7 +280,49 @@ fn fts_query(column: Option<&str>, text: &str, phrase: bool) -> String {
     }
 }
 
-fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
+/// For a words-only search of one group of terms ORed (`meeting`, `coffee OR lunch`,
+/// `to:demo`): each term's prefix words (lower case), or `None` when the search is not of that
+/// form or has a word that is not plain ASCII. A phrase gives an empty list.
+pub fn expandable_words(query: &str, now_ms: i64) -> Option<Vec<Vec<String>>> {
+    let groups = groups(query, now_ms);
+    let [group] = groups.as_slice() else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for term in group {
+        let Term {
+            negated: false,
+            atom: Atom::Text { text, phrase, .. },
+        } = term
+        else {
+            return None;
+        };
+        if *phrase {
+            out.push(Vec::new());
+            continue;
+        }
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if words.is_empty() || words.iter().any(|w| !w.is_ascii()) {
+            return None;
+        }
+        out.push(words);
+    }
+    Some(out)
+}
+
+/// The FTS5 expression of a words-only search with its prefix words expanded (see
+/// [`fts_query_with`]); `None` when the search is not words only.
+pub fn expanded_expression(query: &str, now_ms: i64, expansions: &Expansions) -> Option<String> {
+    words_expression_with(&groups(query, now_ms), Some(expansions))
+}
+
+/// `by_date`: the form with no term SQLite could start its read from (see
+/// [`SearchSql::condition_by_date`]).
+fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool) -> String {
     match atom {
         Atom::Text {
             column,
@@ -250,7 +335,11 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
                 return "1".into();
             }
             binds.push(Bind::Text(query));
-            words_condition(false).into()
+            // `+` (in the by-date form) keeps SQLite from driving the read by the id list.
+            format!(
+                "{}messages.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)",
+                if by_date { "+" } else { "" }
+            )
         }
         Atom::Label(name) => {
             // Gmail's label: takes the name as shown, any case, with `-` for `/` and spaces
@@ -262,22 +351,40 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
                 Bind::Text(name),
             ]);
             // Through the label index the triggers keep (migration 0006), not the JSON list of
-            // each row: 20 ms instead of 45 for `label:inbox` at 25,000 messages.
-            format!(
-                "messages.id IN (SELECT ml.message_id FROM message_labels ml \
-                 WHERE ml.label_id IN ({LABEL_ID_BY_NAME}))"
-            )
+            // each row; a key probe per row read, never the label's whole list built first
+            // (102,000 ids for is:unread at 250,000 messages) nor the read started from it
+            // (each of those rows then read from the table: 0.4-0.9 s for `is:unread invoice`).
+            // (Without words, the label's list may drive the read, as a label's list is small
+            // next to the table more often than not.)
+            if by_date {
+                format!(
+                    "EXISTS (SELECT 1 FROM message_labels ml WHERE ml.message_id = messages.id \
+                     AND ml.label_id IN ({LABEL_ID_BY_NAME}))"
+                )
+            } else {
+                format!(
+                    "messages.id IN (SELECT ml.message_id FROM message_labels ml \
+                     WHERE ml.label_id IN ({LABEL_ID_BY_NAME}))"
+                )
+            }
         }
         Atom::HasLabel(id) => {
             binds.push(Bind::Text((*id).to_string()));
-            "messages.id IN (SELECT message_id FROM message_labels WHERE label_id = ?)".into()
+            if by_date {
+                "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = messages.id)"
+                    .into()
+            } else {
+                "messages.id IN (SELECT message_id FROM message_labels WHERE label_id = ?)".into()
+            }
         }
         // The WHERE of the partial index `messages_with_attachments` (migration 0007), term for
         // term, so the planner reads that index: change both together.
         Atom::HasAttachment => {
             "(messages.attachments IS NOT NULL AND messages.attachments <> '[]')".into()
         }
-        Atom::HasLink => "EXISTS (SELECT 1 FROM links WHERE links.message_id = messages.id)".into(),
+        // The flag the sync sets with a message's links, and the WHERE of the partial index
+        // `messages_with_links` (migration 0009): change both together.
+        Atom::HasLink => "messages.has_link = 1".into(),
         Atom::Before(day) => {
             binds.push(Bind::Text(day.clone()));
             "messages.internal_date_ms < CAST(strftime('%s', ?) AS INTEGER) * 1000".into()
@@ -300,7 +407,15 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>) -> String {
 /// Compiles `query` (at `now_ms`, for `older_than:` / `newer_than:`) to a condition on
 /// `messages`; `None` when it asks nothing (empty, or only `OR`s and dashes).
 pub fn compile(query: &str, now_ms: i64) -> Option<SearchSql> {
-    // Groups of terms joined by OR; the groups are ANDed.
+    let groups = groups(query, now_ms);
+    if groups.is_empty() {
+        return None;
+    }
+    compile_groups(groups)
+}
+
+/// Groups of terms joined by OR; the groups are ANDed.
+fn groups(query: &str, now_ms: i64) -> Vec<Vec<Term>> {
     let mut groups: Vec<Vec<Term>> = Vec::new();
     let mut join_next = false;
     for token in tokens(query) {
@@ -317,34 +432,79 @@ pub fn compile(query: &str, now_ms: i64) -> Option<SearchSql> {
         }
         join_next = false;
     }
-    if groups.is_empty() {
-        return None;
-    }
+    groups
+}
+
+fn compile_groups(groups: Vec<Vec<Term>>) -> Option<SearchSql> {
     let shape = shape(&groups);
     if let Shape::Words(expression) = &shape {
         return Some(SearchSql {
             condition: words_condition(false).into(),
+            condition_by_date: words_condition(true).into(),
             binds: vec![Bind::Text(expression.clone())],
+            required_words: vec![expression.clone()],
             shape,
         });
     }
     let mut binds = Vec::new();
     let mut anded = Vec::new();
+    let mut required_words = Vec::new();
     for group in &groups {
+        if let [Term {
+            negated: false,
+            atom:
+                Atom::Text {
+                    column,
+                    text,
+                    phrase,
+                },
+        }] = group.as_slice()
+        {
+            let query = fts_query(*column, text, *phrase);
+            if !query.trim().is_empty() && !query.ends_with(": ()") {
+                required_words.push(query);
+            }
+        }
         let mut ored = Vec::new();
         for term in group {
-            let sql = atom_sql(&term.atom, &mut binds);
+            let sql = atom_sql(&term.atom, &mut binds, false);
+            let sql_by_date = atom_sql(&term.atom, &mut Vec::new(), true);
             ored.push(if term.negated {
-                format!("NOT ({sql})")
+                (format!("NOT ({sql})"), format!("NOT ({sql_by_date})"))
             } else {
-                format!("({sql})")
+                (format!("({sql})"), format!("({sql_by_date})"))
             });
         }
-        anded.push(format!("({})", ored.join(" OR ")));
+        anded.push((
+            format!(
+                "({})",
+                ored.iter()
+                    .map(|(a, _)| a.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+            format!(
+                "({})",
+                ored.iter()
+                    .map(|(_, b)| b.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
+        ));
     }
     Some(SearchSql {
-        condition: anded.join(" AND "),
+        condition: anded
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>()
+            .join(" AND "),
+        condition_by_date: anded
+            .iter()
+            .map(|(_, b)| b.as_str())
+            .collect::<Vec<_>>()
+            .join(" AND "),
         binds,
+        required_words,
         shape,
     })
 }
@@ -372,6 +532,10 @@ fn shape(groups: &[Vec<Term>]) -> Shape {
 /// `None` when a term is not words, when an excluded word is ORed with another term (FTS5 has
 /// no "a OR NOT b"), or when nothing is left to take away from.
 fn words_expression(groups: &[Vec<Term>]) -> Option<String> {
+    words_expression_with(groups, None)
+}
+
+fn words_expression_with(groups: &[Vec<Term>], expansions: Option<&Expansions>) -> Option<String> {
     let mut kept = Vec::new();
     let mut excluded = Vec::new();
     for group in groups {
@@ -385,7 +549,7 @@ fn words_expression(groups: &[Vec<Term>]) -> Option<String> {
             else {
                 return None;
             };
-            let query = fts_query(*column, text, *phrase);
+            let query = fts_query_with(*column, text, *phrase, expansions);
             if query.trim().is_empty() || query.ends_with(": ()") {
                 return None;
             }
