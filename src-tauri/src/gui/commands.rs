@@ -266,6 +266,14 @@ pub async fn get_message(
     })
 }
 
+/// Where attachments go: `INBOX_SYNC_DOWNLOADS_DIR`, the folder chosen in Settings, or
+/// Downloads.
+fn download_folder(app: &AppHandle, file: &SettingsFile) -> Result<std::path::PathBuf, AppError> {
+    let chosen = settings::load(app, &file.0).download_folder;
+    crate::paths::downloads_dir(Some(&chosen))
+        .map_err(|message| AppError::new("noDownloadFolder", message))
+}
+
 /// Saves attachment `index` of a stored message into the download folder (a new file, its
 /// name made safe, never replacing one; nothing is opened or run) and says where it went.
 #[tauri::command]
@@ -277,9 +285,7 @@ pub async fn save_attachment(
     gmail_id: String,
     index: usize,
 ) -> Result<SavedAttachment, AppError> {
-    let chosen = settings::load(&app, &file.0).download_folder;
-    let folder = crate::paths::downloads_dir(Some(&chosen))
-        .map_err(|message| AppError::new("noDownloadFolder", message))?;
+    let folder = download_folder(&app, &file)?;
     mailboxes
         .get(mailbox.as_deref())?
         .get()
@@ -299,9 +305,7 @@ pub async fn open_attachment(
     gmail_id: String,
     index: usize,
 ) -> Result<SavedAttachment, AppError> {
-    let chosen = settings::load(&app, &file.0).download_folder;
-    let folder = crate::paths::downloads_dir(Some(&chosen))
-        .map_err(|message| AppError::new("noDownloadFolder", message))?;
+    let folder = download_folder(&app, &file)?;
     let saved = mailboxes
         .get(mailbox.as_deref())?
         .get()

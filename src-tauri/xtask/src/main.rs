@@ -134,6 +134,11 @@ const NEEDS: &[Need] = &[
         "an X system tray on the test display, so the tray menu can be opened and shown (tests/accounts.rs)",
     ),
     deb(
+        "binutils",
+        &["readelf"],
+        "reads the command-line binary's shared libraries (tests/lean_cli.rs)",
+    ),
+    deb(
         "xdotool",
         &["xdotool"],
         "clicks the tray icon on the test display to open its menu (tests/accounts.rs)",
