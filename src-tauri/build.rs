@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "connect_account",
     "cancel_sign_in",
     "disconnect_account",
+    "first_card_painted",
 ];
 
 fn main() {

@@ -78,6 +78,8 @@ export const openLink = (url) => call("open_link", { url });
 export const saveAttachment = (gmailId, index) => about("save_attachment", { gmailId, index });
 export const openAttachment = (gmailId, index) => about("open_attachment", { gmailId, index });
 export const getSummary = () => about("get_summary");
+/** Tells the app when the first fetch card was painted (it logs the start-up time). */
+export const firstCardPainted = (atMs) => call("first_card_painted", { atMs });
 export const getSettings = () => call("get_settings");
 export const setSettings = (settings) => call("set_settings", { settings });
 export const getAccount = () => about("get_account");

@@ -13,10 +13,13 @@ export function recordPaint(emittedAtMs) {
   }));
 }
 
-/** Marks (once) the wall-clock time the fetch card was first painted with real state. */
-export function markFirstCard() {
+/** Marks (once) the wall-clock time the fetch card was first painted with real state, and
+ *  hands it to `report` (the app logs it: launch timing with no WebDriver attached). */
+export function markFirstCard(report = () => {}) {
   if (window.__inboxSyncFirstCardAt) return;
   requestAnimationFrame(() => requestAnimationFrame(() => {
-    window.__inboxSyncFirstCardAt ??= Date.now();
+    if (window.__inboxSyncFirstCardAt) return;
+    window.__inboxSyncFirstCardAt = Date.now();
+    Promise.resolve(report(window.__inboxSyncFirstCardAt)).catch(() => {});
   }));
 }

@@ -130,5 +130,5 @@ export async function connect() {
   window.addEventListener("focus", () => { refresh(); refreshSummary(); });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
   await Promise.all([refresh(), refreshSummary()]);
-  markFirstCard();
+  markFirstCard(ipc.firstCardPainted);
 }

@@ -24,9 +24,16 @@ use shown::{spawn_sync_all, Mailboxes};
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
 
+/// When this window process began (its first call), for the start-up timing it logs.
+fn started() -> std::time::Instant {
+    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
 /// Opens the app; `at_login` (the login entry's `--autostart`) starts it in the tray with no
 /// window.
 pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i32 {
+    started();
     let dir = match DataDir::open(data_dir, stale_after) {
         Ok(dir) => dir,
         Err(e) => return e.report(),
@@ -95,6 +102,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             commands::open_window,
             commands::list_mailboxes,
             commands::sync_all,
+            commands::first_card_painted,
             account::get_account,
             account::connect_account,
             account::cancel_sign_in,

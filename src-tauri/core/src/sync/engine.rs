@@ -26,7 +26,7 @@ use crate::words::{Phase, SyncKind};
 use super::calls::{Calls, ThrottleSignal};
 use super::failure;
 use super::mailstore::{self, FetchedMessage};
-use super::{Change, MailSource, Method, RawMessage, SourceError, SyncOptions};
+use super::{Change, MailSource, MessagePage, Method, RawMessage, SourceError, SyncOptions};
 
 /// A batch is stored early once the text it holds passes this, so a run of large messages
 /// is never all in memory at once.
@@ -437,17 +437,17 @@ impl<S: MailSource> Engine<S> {
             total.map(|total| (2 * needed + SPARE_PAGES, total)),
         );
         tokens.start_from(page_token.as_deref());
+        // The next page's list, asked for while this page's messages are fetched and stored,
+        // so that no page boundary waits for a list round trip.
+        let mut listed = None;
         loop {
-            self.reporter.phase(Phase::Listing);
-            let source = &self.calls.source;
-            let token = page_token.clone();
-            let page = self
-                .calls
-                .run(Method::List, || {
-                    source.list(token.clone(), self.options.page_size)
-                })
-                .await
-                .map_err(|e| failure::from_source(&e))?;
+            let page = match listed.take() {
+                Some(page) => page,
+                None => {
+                    self.reporter.phase(Phase::Listing);
+                    self.list_page(page_token.clone()).await?
+                }
+            };
             tokens.page(page.next_page_token.as_deref())?;
             let existing = self.stored_among(&page.ids).await?;
             let missing: Vec<String> = page
@@ -467,7 +467,7 @@ impl<S: MailSource> Engine<S> {
                 .update(|p| p.progress.processed_emails += seen.len() as i64);
             self.reporter.phase(Phase::Fetching);
             let next = page.next_page_token.clone();
-            self.fetch_and_store(
+            let stored = self.fetch_and_store(
                 missing,
                 Some(epoch),
                 Some(Checkpoint::Page {
@@ -475,8 +475,21 @@ impl<S: MailSource> Engine<S> {
                     epoch,
                     next: next.clone(),
                 }),
-            )
-            .await?;
+            );
+            // This page is stored (with its checkpoint) before the next one is looked at; a
+            // failed list of the next page fails the run only once this page is stored.
+            listed = match &next {
+                Some(token) => {
+                    let (stored, following) =
+                        tokio::join!(stored, self.list_page(Some(token.clone())));
+                    stored?;
+                    Some(following?)
+                }
+                None => {
+                    stored.await?;
+                    None
+                }
+            };
             page_token = next;
             if page_token.is_none() {
                 break;
@@ -599,62 +612,109 @@ impl<S: MailSource> Engine<S> {
         Ok(missing)
     }
 
+    /// One page of `messages.list`, from `token` (the first page when `None`).
+    async fn list_page(&self, token: Option<String>) -> Result<MessagePage, RunFailure> {
+        let source = &self.calls.source;
+        self.calls
+            .run(Method::List, || {
+                source.list(token.clone(), self.options.page_size)
+            })
+            .await
+            .map_err(|e| failure::from_source(&e))
+    }
+
     /// Fetches `ids` with bounded concurrency, parses them, and stores them in batches (of
     /// `batch_size` messages or [`BATCH_BYTES`] of text); the last batch's transaction also
     /// writes `checkpoint`.
+    ///
+    /// Fetching and storing run side by side: while one batch is written (SQLite works on its
+    /// own thread), the next is fetched and parsed. Written in line, the fetches drained while
+    /// each batch was stored and the machine sat partly idle. One finished batch at most waits
+    /// for the writer, so the parsed mail held is at most three batches (the one written, the
+    /// one waiting, the one being filled); batches are written in the order they were filled,
+    /// the checkpoint's last.
     async fn fetch_and_store(
         &self,
         ids: Vec<String>,
         epoch: Option<i64>,
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), RunFailure> {
-        let mut fetches = futures::stream::iter(ids)
-            .map(|id| {
-                let calls = self.calls.clone();
-                // Dropping the stream (the run stopped, failed or was cancelled) aborts every
-                // fetch still in flight, so none outlives its run.
-                AbortOnDropHandle::new(tokio::spawn(async move { fetch_one(&calls, id).await }))
-            })
-            .buffer_unordered(self.options.concurrency.max(1));
-        let mut batch = Vec::with_capacity(self.options.batch_size);
-        let mut batch_bytes = 0;
-        while let Some(joined) = fetches.next().await {
-            let fetched =
-                joined.map_err(|e| failure::internal(format!("a fetch task failed: {e}")))?;
-            let message = match fetched.map_err(|e| failure::from_source(&e))? {
-                Fetched::Message(message) => {
-                    self.reporter.update(|p| {
-                        p.progress.fetched_emails += 1;
-                        p.progress.processed_emails += 1;
-                    });
-                    message
-                }
-                Fetched::TooLarge {
-                    placeholder,
-                    limit_mb,
-                } => {
-                    self.too_large.fetch_add(1, Ordering::SeqCst);
-                    self.too_large_mb.store(limit_mb, Ordering::SeqCst);
-                    self.reporter.update(|p| p.progress.processed_emails += 1);
-                    placeholder
-                }
-                // Deleted on the server since it was listed: history will say so too.
-                Fetched::Gone => {
-                    self.reporter.update(|p| p.progress.processed_emails += 1);
+        let (filled, mut to_store) =
+            tokio::sync::mpsc::channel::<(Vec<FetchedMessage>, Option<Checkpoint>)>(1);
+        let fetching = async move {
+            let mut fetches = futures::stream::iter(ids)
+                .map(|id| {
+                    let calls = self.calls.clone();
+                    // Dropping the stream (the run stopped, failed or was cancelled) aborts
+                    // every fetch still in flight, so none outlives its run.
+                    AbortOnDropHandle::new(tokio::spawn(async move { fetch_one(&calls, id).await }))
+                })
+                .buffer_unordered(self.options.concurrency.max(1));
+            let mut batch = Vec::with_capacity(self.options.batch_size);
+            let mut batch_bytes = 0;
+            while let Some(joined) = fetches.next().await {
+                let fetched =
+                    joined.map_err(|e| failure::internal(format!("a fetch task failed: {e}")))?;
+                let Some(message) = self.received(fetched.map_err(|e| failure::from_source(&e))?)
+                else {
                     continue;
+                };
+                batch_bytes += weight(&message);
+                batch.push(message);
+                if batch.len() >= self.options.batch_size || batch_bytes >= BATCH_BYTES {
+                    // The writer stopped only on an error, which it returns itself.
+                    if filled
+                        .send((std::mem::take(&mut batch), None))
+                        .await
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                    batch_bytes = 0;
                 }
-            };
-            // A new message is progress, whatever the batch is waiting for.
-            self.calls.pulse.beat();
-            batch_bytes += weight(&message);
-            batch.push(message);
-            if batch.len() >= self.options.batch_size || batch_bytes >= BATCH_BYTES {
-                self.store_batch(std::mem::take(&mut batch), epoch, None)
-                    .await?;
-                batch_bytes = 0;
             }
-        }
-        self.store_batch(batch, epoch, checkpoint).await
+            let _ = filled.send((batch, checkpoint)).await;
+            Ok::<(), RunFailure>(())
+        };
+        let storing = async {
+            while let Some((batch, checkpoint)) = to_store.recv().await {
+                self.store_batch(batch, epoch, checkpoint).await?;
+            }
+            Ok::<(), RunFailure>(())
+        };
+        // The first error ends both halves: the fetches in flight are aborted, and a batch
+        // not yet written is dropped (the next run fetches it again).
+        tokio::try_join!(fetching, storing).map(|_| ())
+    }
+
+    /// Counts one finished fetch in the progress; the message to store, if there is one.
+    fn received(&self, fetched: Fetched) -> Option<FetchedMessage> {
+        let message = match fetched {
+            Fetched::Message(message) => {
+                self.reporter.update(|p| {
+                    p.progress.fetched_emails += 1;
+                    p.progress.processed_emails += 1;
+                });
+                message
+            }
+            Fetched::TooLarge {
+                placeholder,
+                limit_mb,
+            } => {
+                self.too_large.fetch_add(1, Ordering::SeqCst);
+                self.too_large_mb.store(limit_mb, Ordering::SeqCst);
+                self.reporter.update(|p| p.progress.processed_emails += 1);
+                placeholder
+            }
+            // Deleted on the server since it was listed: history will say so too.
+            Fetched::Gone => {
+                self.reporter.update(|p| p.progress.processed_emails += 1);
+                return None;
+            }
+        };
+        // A new message is progress, whatever the batch is waiting for.
+        self.calls.pulse.beat();
+        Some(message)
     }
 
     async fn store_batch(
