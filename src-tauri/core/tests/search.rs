@@ -640,7 +640,18 @@ async fn words_with_labels_read_from_the_smaller_list_find_what_the_scan_finds()
     let middling = pick(1_001..1_300, &[]).expect("a word in 1,001-1,299 of 3,300 messages");
     // More messages than Travel's, and fewer.
     let common = pick(travel * 2..rows.len() / 2, &[]).expect("a word commoner than Travel");
-    let rare = pick(20..travel / 2, &[]).expect("a word rarer than Travel");
+    let rare = counts
+        .iter()
+        .filter(|(w, n)| {
+            (20..travel / 2).contains(*n)
+                && matching(w) == **n
+                && rows
+                    .iter()
+                    .any(|r| label(r, "Label_5") && has_word(&r.all_text, w))
+        })
+        .map(|(w, _)| w.clone())
+        .next()
+        .expect("a word rarer than Travel, in some of its mail");
     assert!(travel > 40, "Travel has some mail: {travel}");
     type Keep<'a> = Box<dyn Fn(&Row_) -> bool + 'a>;
     let cases: Vec<(String, Keep)> = vec![
@@ -720,7 +731,10 @@ async fn words_with_labels_read_from_the_smaller_list_find_what_the_scan_finds()
         );
         let (third, _) = mail.summaries(50, 100, Some(query), None).await.unwrap();
         assert_eq!(
-            third.iter().map(|m| &m.headers.gmail_id).collect::<Vec<_>>(),
+            third
+                .iter()
+                .map(|m| &m.headers.gmail_id)
+                .collect::<Vec<_>>(),
             want.iter().skip(100).take(50).copied().collect::<Vec<_>>(),
             "{query:?}: the third page by offset"
         );

@@ -415,8 +415,8 @@ fn atom_sql_on(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool, id: &str) -> S
                 )
             }
         }
-        Atom::HasLabel(id) => {
-            binds.push(Bind::Text((*id).to_string()));
+        Atom::HasLabel(label) => {
+            binds.push(Bind::Text((*label).to_string()));
             if by_date {
                 format!(
                     "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = {id})"
