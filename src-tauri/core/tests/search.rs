@@ -597,3 +597,146 @@ async fn common_and_rare_words_page_newest_first() {
         );
     }
 }
+
+/// Words with labels read from the smallest list the search names (a label's list checked
+/// against the words' matches, or the words' matches checked against the label), and words in
+/// over 1,000 messages but not most read from the newest messages' stretch of the index: on a
+/// mailbox whose later mail (synced after the first sync) has ids out of step with its dates,
+/// every such search finds exactly the scan's messages, newest first page after page, with
+/// the scan's total on every page, whichever list is smaller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn words_with_labels_read_from_the_smaller_list_find_what_the_scan_finds() {
+    let fake = fake(FakeConfig::default().messages(3_000).seed(31)).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    fake.add_messages(300);
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    let mail = MailStore::new(store.clone());
+    let mut rows = scan(&store).await;
+    assert_eq!(rows.len(), 3_300, "the whole mailbox is stored");
+    rows.sort_by(|a, b| b.date_ms.cmp(&a.date_ms).then_with(|| b.id.cmp(&a.id)));
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for row in &rows {
+        let unique: BTreeSet<String> = words(&row.all_text).into_iter().collect();
+        for word in unique {
+            if word.len() >= 4 && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                *counts.entry(word).or_default() += 1;
+            }
+        }
+    }
+    let matching = |w: &str| rows.iter().filter(|r| has_word(&r.all_text, w)).count();
+    let pick = |range: std::ops::Range<usize>, not: &[&str]| {
+        counts
+            .iter()
+            .filter(|(w, n)| range.contains(*n) && matching(w) == **n && !not.contains(&w.as_str()))
+            .map(|(w, _)| w.clone())
+            .next()
+    };
+    let travel = rows.iter().filter(|r| label(r, "Label_5")).count();
+    // In over 1,000 messages but under 40 % of them: neither counted nor dense.
+    let middling = pick(1_001..1_300, &[]).expect("a word in 1,001-1,299 of 3,300 messages");
+    // More messages than Travel's, and fewer.
+    let common = pick(travel * 2..rows.len() / 2, &[]).expect("a word commoner than Travel");
+    let rare = counts
+        .iter()
+        .filter(|(w, n)| {
+            (20..travel / 2).contains(*n)
+                && matching(w) == **n
+                && rows
+                    .iter()
+                    .any(|r| label(r, "Label_5") && has_word(&r.all_text, w))
+        })
+        .map(|(w, _)| w.clone())
+        .next()
+        .expect("a word rarer than Travel, in some of its mail");
+    assert!(travel > 40, "Travel has some mail: {travel}");
+    type Keep<'a> = Box<dyn Fn(&Row_) -> bool + 'a>;
+    let cases: Vec<(String, Keep)> = vec![
+        (
+            middling.clone(),
+            Box::new(|r: &Row_| has_word(&r.all_text, &middling)),
+        ),
+        (
+            format!("label:travel {common}"),
+            Box::new(|r: &Row_| label(r, "Label_5") && has_word(&r.all_text, &common)),
+        ),
+        (
+            format!("{rare} label:travel"),
+            Box::new(|r: &Row_| label(r, "Label_5") && has_word(&r.all_text, &rare)),
+        ),
+        (
+            "is:starred label:work".into(),
+            Box::new(|r: &Row_| label(r, "STARRED") && label(r, "Label_12")),
+        ),
+        (
+            format!("{middling} -label:inbox"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &middling) && !label(r, "INBOX")),
+        ),
+        (
+            format!("is:unread {common}"),
+            Box::new(|r: &Row_| label(r, "UNREAD") && has_word(&r.all_text, &common)),
+        ),
+        (
+            format!("-label:inbox {rare} OR {middling}"),
+            Box::new(|r: &Row_| {
+                !label(r, "INBOX")
+                    && (has_word(&r.all_text, &rare) || has_word(&r.all_text, &middling))
+            }),
+        ),
+        (
+            format!("label:travel -{common}"),
+            Box::new(|r: &Row_| label(r, "Label_5") && !has_word(&r.all_text, &common)),
+        ),
+    ];
+    for (query, keep) in &cases {
+        let want: Vec<&String> = rows.iter().filter(|r| keep(r)).map(|r| &r.id).collect();
+        assert!(!want.is_empty(), "{query:?} matches some mail");
+        let expected = if want.len() as i64 > COUNTED_UP_TO {
+            Total {
+                count: COUNTED_UP_TO,
+                exact: false,
+            }
+        } else {
+            Total::exact(want.len() as i64)
+        };
+        let (mut page, total) = mail.summaries(50, 0, Some(query), None).await.unwrap();
+        assert_eq!(total, expected, "{query:?}'s total ({} match)", want.len());
+        let (long, _) = mail.summaries(100_000, 0, Some(query), None).await.unwrap();
+        assert_eq!(
+            long.iter().map(|m| &m.headers.gmail_id).collect::<Vec<_>>(),
+            want,
+            "{query:?}: one long page is the scan's messages, newest first"
+        );
+        let mut paged = Vec::new();
+        while let Some(last) = page.last().cloned() {
+            paged.extend(page.iter().map(|m| m.headers.gmail_id.clone()));
+            let key = (
+                last.headers.internal_date_ms.unwrap(),
+                last.headers.gmail_id.as_str(),
+            );
+            let (next, next_total) = mail
+                .summaries_after(50, key, Some(query), None)
+                .await
+                .unwrap();
+            assert_eq!(next_total, total, "{query:?}: every page reports the total");
+            page = next;
+        }
+        assert_eq!(
+            paged.iter().collect::<Vec<_>>(),
+            want,
+            "{query:?}: pages by key are the scan's messages, newest first"
+        );
+        let (third, _) = mail.summaries(50, 100, Some(query), None).await.unwrap();
+        assert_eq!(
+            third
+                .iter()
+                .map(|m| &m.headers.gmail_id)
+                .collect::<Vec<_>>(),
+            want.iter().skip(100).take(50).copied().collect::<Vec<_>>(),
+            "{query:?}: the third page by offset"
+        );
+    }
+}

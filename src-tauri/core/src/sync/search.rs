@@ -31,6 +31,48 @@ pub struct SearchSql {
     pub required_words: Vec<String>,
     /// What the reads can do faster than `condition` for the commonest searches.
     pub shape: Shape,
+    /// The search's groups (ANDed) as conditions on the id [`HIT_ID`] alone, when every term
+    /// is words or a label (`None` when a term reads the message's row: dates, attachments,
+    /// links): the reads can then find its matches from the smallest list it names (a label's,
+    /// a word's) without reading the table, and sort only those.
+    pub id_groups: Option<Vec<IdGroup>>,
+}
+
+/// The id a condition of [`IdGroup::sql`] is on (`hit.id`, the alias the reads give it).
+pub const HIT_ID: &str = "hit.id";
+
+/// One group of a search (terms ORed) as a condition on [`HIT_ID`] alone: each label a key
+/// probe, each words term the set of the index's matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdGroup {
+    pub sql: String,
+    pub binds: Vec<Bind>,
+    /// The group is one term, not excluded: a list the read can start from.
+    pub single: Option<Single>,
+}
+
+/// A group of one term a read can start from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Single {
+    Label(LabelRef),
+    Words {
+        /// The FTS5 expression (prefix words as prefixes).
+        expression: String,
+        /// Its prefix words, lower case, when they can be written as the index's whole terms
+        /// (plain ASCII words, not a phrase): see [`words_term_expression`].
+        words: Option<Vec<String>>,
+        column: Option<&'static str>,
+        text: String,
+    },
+}
+
+/// The FTS5 expression of a words term with its prefix words written as the terms they begin.
+pub fn words_term_expression(
+    column: Option<&'static str>,
+    text: &str,
+    expansions: &Expansions,
+) -> String {
+    fts_query_with(column, text, false, Some(expansions))
 }
 
 /// Searches that need not be read through the general condition.
@@ -323,6 +365,11 @@ pub fn expanded_expression(query: &str, now_ms: i64, expansions: &Expansions) ->
 /// `by_date`: the form with no term SQLite could start its read from (see
 /// [`SearchSql::condition_by_date`]).
 fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool) -> String {
+    atom_sql_on(atom, binds, by_date, "messages.id")
+}
+
+/// [`atom_sql`] with the message's id as `id` (`messages.id`, or [`HIT_ID`]).
+fn atom_sql_on(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool, id: &str) -> String {
     match atom {
         Atom::Text {
             column,
@@ -337,7 +384,7 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool) -> String {
             binds.push(Bind::Text(query));
             // `+` (in the by-date form) keeps SQLite from driving the read by the id list.
             format!(
-                "{}messages.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)",
+                "{}{id} IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)",
                 if by_date { "+" } else { "" }
             )
         }
@@ -358,23 +405,24 @@ fn atom_sql(atom: &Atom, binds: &mut Vec<Bind>, by_date: bool) -> String {
             // next to the table more often than not.)
             if by_date {
                 format!(
-                    "EXISTS (SELECT 1 FROM message_labels ml WHERE ml.message_id = messages.id \
+                    "EXISTS (SELECT 1 FROM message_labels ml WHERE ml.message_id = {id} \
                      AND ml.label_id IN ({LABEL_ID_BY_NAME}))"
                 )
             } else {
                 format!(
-                    "messages.id IN (SELECT ml.message_id FROM message_labels ml \
+                    "{id} IN (SELECT ml.message_id FROM message_labels ml \
                      WHERE ml.label_id IN ({LABEL_ID_BY_NAME}))"
                 )
             }
         }
-        Atom::HasLabel(id) => {
-            binds.push(Bind::Text((*id).to_string()));
+        Atom::HasLabel(label) => {
+            binds.push(Bind::Text((*label).to_string()));
             if by_date {
-                "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = messages.id)"
-                    .into()
+                format!(
+                    "EXISTS (SELECT 1 FROM message_labels WHERE label_id = ? AND message_id = {id})"
+                )
             } else {
-                "messages.id IN (SELECT message_id FROM message_labels WHERE label_id = ?)".into()
+                format!("{id} IN (SELECT message_id FROM message_labels WHERE label_id = ?)")
             }
         }
         // The WHERE of the partial index `messages_with_attachments` (migration 0007), term for
@@ -444,8 +492,10 @@ fn compile_groups(groups: Vec<Vec<Term>>) -> Option<SearchSql> {
             binds: vec![Bind::Text(expression.clone())],
             required_words: vec![expression.clone()],
             shape,
+            id_groups: None,
         });
     }
+    let id_groups = id_groups(&groups);
     let mut binds = Vec::new();
     let mut anded = Vec::new();
     let mut required_words = Vec::new();
@@ -506,7 +556,69 @@ fn compile_groups(groups: Vec<Vec<Term>>) -> Option<SearchSql> {
         binds,
         required_words,
         shape,
+        id_groups,
     })
+}
+
+/// The groups as conditions on [`HIT_ID`] (see [`SearchSql::id_groups`]).
+fn id_groups(groups: &[Vec<Term>]) -> Option<Vec<IdGroup>> {
+    let mut out = Vec::new();
+    for group in groups {
+        let mut binds = Vec::new();
+        let mut ored = Vec::new();
+        for term in group {
+            match &term.atom {
+                Atom::Text { .. } | Atom::Label(_) | Atom::HasLabel(_) => {}
+                _ => return None,
+            }
+            let sql = atom_sql_on(&term.atom, &mut binds, true, HIT_ID);
+            ored.push(if term.negated {
+                format!("NOT ({sql})")
+            } else {
+                format!("({sql})")
+            });
+        }
+        let single = match group.as_slice() {
+            [Term {
+                negated: false,
+                atom,
+            }] => match atom {
+                Atom::Label(name) => Some(Single::Label(LabelRef::Named(name.to_lowercase()))),
+                Atom::HasLabel(id) => Some(Single::Label(LabelRef::Id(id))),
+                Atom::Text {
+                    column,
+                    text,
+                    phrase,
+                } => {
+                    let expression = fts_query(*column, text, *phrase);
+                    let words: Vec<String> = text
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_ascii_lowercase)
+                        .collect();
+                    (!expression.trim().is_empty() && !expression.ends_with(": ()")).then(|| {
+                        Single::Words {
+                            expression,
+                            words: (!*phrase
+                                && !words.is_empty()
+                                && words.iter().all(|w| w.is_ascii()))
+                            .then_some(words),
+                            column: *column,
+                            text: text.clone(),
+                        }
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        out.push(IdGroup {
+            sql: format!("({})", ored.join(" OR ")),
+            binds,
+            single,
+        });
+    }
+    Some(out)
 }
 
 /// Which [`Shape`] the search has: words only, one label only, or anything else.
