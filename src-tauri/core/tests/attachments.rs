@@ -294,15 +294,18 @@ async fn attachment_fetches_are_retried_and_paced_like_the_sync() {
         "the server failed some: {after:?}"
     );
 
-    // The same twelve (120 units) paced by one shared bucket at the server's 50 units/s: none
-    // refused, and the pacing took the time the quota asks for.
+    // The same twelve (120 units) paced by one shared bucket at 40 units/s against the server's
+    // 50: none refused, and the pacing took the time the client's quota asks for. The client
+    // stays under the server's rate as the sync does under Gmail's: at the same rate, a request
+    // granted on time but delivered late on a busy machine would find the server's bucket a
+    // few units short (seen in CI: one refusal in twelve).
     fake.handle().set_faults(FaultRates::default());
     fake.handle().set_quota(Some(50));
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // the server's window empties
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // the server's bucket refills
     let before = fake.counts();
     let started = Instant::now();
     check(
-        fetch_all(Arc::new(QuotaBucket::new(Some(50))), Some(50), false).await,
+        fetch_all(Arc::new(QuotaBucket::new(Some(40))), Some(40), false).await,
         "paced",
     );
     let after = fake.counts();
@@ -311,8 +314,8 @@ async fn attachment_fetches_are_retried_and_paced_like_the_sync() {
         "no fetch was refused: {after:?}"
     );
     assert!(
-        started.elapsed() >= std::time::Duration::from_millis(1300),
-        "120 units at 50 a second, 50 at once: {:?}",
+        started.elapsed() >= std::time::Duration::from_millis(1900),
+        "120 units at 40 a second, 40 at once: {:?}",
         started.elapsed()
     );
 }
