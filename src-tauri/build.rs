@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "cancel_sign_in",
     "disconnect_account",
     "first_card_painted",
+    "get_startup",
 ];
 
 fn main() {

@@ -281,6 +281,75 @@ async fn a_killed_app_relaunches_resumes_and_ends_with_the_servers_mailbox() {
     assert_inbox_is_server(&app).await;
 }
 
+/// A database from an older version opens with the window already up: while another process
+/// holds the update (here the test, holding its lock) the start-up card says so, then the app
+/// updates the database itself and the window goes on with every message kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_database_is_updated_with_the_window_showing_how_far() {
+    let mut app = App::launch(slow(0)).await;
+    app.click("#fetch-button").await;
+    app.wait_for("the first sync starts", Duration::from_secs(30), || async {
+        !app.runs().await.is_empty()
+    })
+    .await;
+    let first = wait_finished(&app, Duration::from_secs(120)).await;
+    assert_eq!(first["status"], "success", "the first sync: {first}");
+    for pid in app.app_pids() {
+        // SAFETY: a signal to the app process this test launched.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    app.wait_for("the app is gone", Duration::from_secs(10), || async {
+        app.app_pids().is_empty()
+    })
+    .await;
+    // Back to before migration 0008 (the inline images' table), as an older version left it.
+    let db = app.data_dir().join("inbox-sync.sqlite3");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open the database");
+    for sql in [
+        "DROP TABLE inline_images",
+        "DELETE FROM _sqlx_migrations WHERE version = 8",
+    ] {
+        sqlx::query(sql).execute(&pool).await.expect(sql);
+    }
+    pool.close().await;
+    // The lock every process takes to update the database: held here, as by another process.
+    let lock = std::fs::File::create(db.with_extension("sqlite3-migrate.lock")).unwrap();
+    lock.lock().expect("hold the update lock");
+
+    app.relaunch().await;
+    app.wait_for(
+        "the start-up card says the update waits for another process",
+        Duration::from_secs(30),
+        || async {
+            app.text("#startup-status").await.as_deref()
+                == Some("Updating your mailbox for this version")
+                && app
+                    .text("#startup-detail")
+                    .await
+                    .is_some_and(|d| d.starts_with("Waiting for another Inbox Sync"))
+        },
+    )
+    .await;
+    app.screenshot("update-waiting-for-another-process").await;
+    assert_eq!(
+        app.card_state().await,
+        "",
+        "no fetch card before the mailbox is open"
+    );
+    drop(lock);
+    app.wait_for(
+        "the update ends and the window shows the mailbox",
+        Duration::from_secs(30),
+        || async { app.text("#startup-card").await.is_none() && app.card_state().await == "idle" },
+    )
+    .await;
+    assert_inbox_is_server(&app).await;
+}
+
 /// With auto-sync on, a launch-triggered run starts by itself; then the tray's "Sync now" path starts a tray run that completes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_sync_on_launch_and_the_tray_sync_now_path_both_sync() {

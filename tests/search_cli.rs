@@ -169,3 +169,52 @@ async fn kill_9_never_parts_the_index_from_the_messages() {
         "the whole mailbox, indexed once"
     );
 }
+
+/// A database from an older version is updated by the first command that opens it, which
+/// says so on standard error while standard output stays the command's own (here JSON), and
+/// keeps every message; the next command has nothing to update.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_database_is_updated_with_progress_on_the_command_line() {
+    let fake = FakeGmail::start(FakeConfig::default().messages(200).seed(6))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = sync(dir.path(), &fake).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "the sync succeeds");
+    // Back to before migration 0008 (the inline images' table).
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("inbox-sync.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    for sql in [
+        "DROP TABLE inline_images",
+        "DELETE FROM _sqlx_migrations WHERE version = 8",
+    ] {
+        sqlx::query(sql).execute(&pool).await.expect(sql);
+    }
+    pool.close().await;
+
+    let travel = fake
+        .truth()
+        .into_iter()
+        .filter(|m| m.label_ids.iter().any(|l| l == "Label_5"))
+        .count();
+    let (code, stdout, stderr) = search(dir.path(), &["label:travel", "--json"]);
+    assert_eq!(code, 0, "search exits 0: {stderr}");
+    assert!(
+        stderr.contains(
+            "Updating the database for this version: making room for inline images (step 1 of 1)"
+        ) && stderr.contains("Updated the database for this version (200 messages)."),
+        "the update is told on standard error: {stderr}"
+    );
+    let json: Value = serde_json::from_str(&stdout).expect("standard output is the JSON alone");
+    assert_eq!(json["total"], travel, "every message kept");
+    let (code, _, stderr) = search(dir.path(), &["label:travel", "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        !stderr.contains("Updat"),
+        "nothing left to update: {stderr}"
+    );
+}

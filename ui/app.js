@@ -12,6 +12,7 @@ import { mountHistory } from "./views/history.js";
 import { mountSettings } from "./views/settings.js";
 import { mountMailboxSwitcher } from "./views/mailbox-switcher.js";
 import * as mailboxes from "./mailboxes-store.js";
+import { waitForMailboxes } from "./views/startup.js";
 import { currentLabels, mountSidebarMail } from "./views/sidebar-mail.js";
 import { labelName, unreadBadge } from "./labels.js";
 
@@ -51,6 +52,8 @@ function renderInboxCount() {
   setText(document.getElementById("inbox-count"), unreadBadge(currentLabels(), "INBOX"));
 }
 
+// A database from an older version is updated before any view can read it; the window says how far.
+await waitForMailboxes(main);
 // The window's mailbox is chosen before any view asks for mail, so the first calls are already about it.
 await mailboxes.init();
 window.addEventListener("hashchange", navigate);

@@ -78,6 +78,8 @@ export const openLink = (url) => call("open_link", { url });
 export const saveAttachment = (gmailId, index) => about("save_attachment", { gmailId, index });
 export const openAttachment = (gmailId, index) => about("open_attachment", { gmailId, index });
 export const getSummary = () => about("get_summary");
+/** Where the app's start stands: { state: "ready" | "upgrading" (with `upgrade`) | "failed" (with `error`) }. */
+export const getStartup = () => call("get_startup");
 /** Tells the app when the first fetch card was painted (it logs the start-up time). */
 export const firstCardPainted = (atMs) => call("first_card_painted", { atMs });
 export const getSettings = () => call("get_settings");
@@ -99,5 +101,6 @@ export const onMailChanged = (handler) => onShown("mail://changed", handler);
 export const onAnySyncProgress = (handler) => on("sync://progress", handler);
 export const onAnySyncFinished = (handler) => on("sync://finished", handler);
 export const onMailboxesChanged = (handler) => on("mailboxes://changed", handler);
+export const onStartupChanged = (handler) => on("startup://changed", handler);
 export const onSignIn = (handler) => on("account://sign-in", handler);
 export const onAccountChanged = (handler) => on("account://changed", handler);

@@ -39,6 +39,7 @@ pub mod owner;
 pub mod run;
 pub mod store;
 pub mod sync;
+pub mod upgrade;
 pub mod words;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -48,4 +49,5 @@ pub use ledger::{Ledger, LedgerConfig};
 pub use owner::{Owner, OwnerLiveness, ProcessLiveness};
 pub use run::{Outcome, Progress, RunProgress, StartRefusal, StartResult, SyncRun};
 pub use store::{Repair, Store, StoreOptions};
+pub use upgrade::{OnUpgrade, Upgrade};
 pub use words::{ErrorTag, Phase, RunStatus, SyncKind, Trigger};

@@ -16,6 +16,7 @@ use sqlx::SqlitePool;
 use crate::damage::SetAside;
 use crate::error::StoreError;
 use crate::run::SyncRun;
+use crate::upgrade::OnUpgrade;
 
 /// What [`Store::open_repairing`] did with a damaged file.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct StoreOptions {
     /// How long a write waits for another writer before giving up with `Locked`.
     pub lock_wait: Duration,
     pub max_connections: u32,
+    /// Told how far the update of an existing database to this version has come.
+    pub on_upgrade: Option<OnUpgrade>,
 }
 
 impl Default for StoreOptions {
@@ -40,6 +43,7 @@ impl Default for StoreOptions {
         Self {
             lock_wait: Duration::from_secs(10),
             max_connections: 4,
+            on_upgrade: None,
         }
     }
 }
@@ -109,7 +113,7 @@ impl Store {
             lock_wait: options.lock_wait,
             hold: Arc::new(Mutex::new(Some(hold))),
         };
-        if let Err(e) = store.migrate().await {
+        if let Err(e) = store.migrate(options.on_upgrade.as_ref()).await {
             store.close().await;
             return Err(explain_read_only(e, path));
         }
@@ -154,6 +158,23 @@ impl Store {
         // about the copy, not about the fresh file at `path`.
         let store = Self::open(path, options).await?;
         Ok((store, Some(Repair { set_aside, runs })))
+    }
+
+    /// Whether opening the database at `path` will update it from an older version: migrations
+    /// that read every message and take tens of seconds on a big mailbox, so a window shows
+    /// their progress. A missing or empty file is not: made new, it migrates in milliseconds.
+    /// Anything unreadable is `false` here and said by the open itself.
+    pub async fn needs_upgrade(path: &Path) -> bool {
+        if std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+            return false;
+        }
+        let options = StoreOptions::default();
+        let Ok(store) = Self::connect_read_only(path, &options, false).await else {
+            return false;
+        };
+        let applied = store.applied_versions().await;
+        store.pool.close().await;
+        applied.is_ok_and(|applied| MIGRATOR.iter().any(|m| !applied.contains(&m.version)))
     }
 
     /// Opens an existing database for reading only, as `status` and `history` do: it works
@@ -322,7 +343,7 @@ impl Store {
     /// Applies missing migrations. Refuses a database written by a newer schema before
     /// touching it, and serialises concurrent first opens (several processes at once) with a
     /// lock file, because sqlx does not lock SQLite migrations itself.
-    async fn migrate(&self) -> Result<(), StoreError> {
+    async fn migrate(&self, on_upgrade: Option<&OnUpgrade>) -> Result<(), StoreError> {
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         let applied = self.applied_versions().await?;
         if let Some(&found) = applied.iter().max() {
@@ -344,14 +365,37 @@ impl Store {
             .write(true)
             .open(&lock_path)
             .map_err(|e| StoreError::from_io(e, &self.path))?;
-        let lock = tokio::task::spawn_blocking(move || lock.lock().map(|_| lock))
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
-            .map_err(|e| StoreError::from_io(e, &self.path))?;
-        let result = MIGRATOR.run(&self.pool).await;
+        // A new file is made, not updated: nothing to tell.
+        let on_upgrade = on_upgrade.filter(|_| !applied.is_empty());
+        let lock = match lock.try_lock() {
+            Ok(()) => lock,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                // Another process (a second window process, the command line) is updating it.
+                if let Some(on_upgrade) = on_upgrade {
+                    on_upgrade.tell(&crate::upgrade::Upgrade::waiting(&self.path));
+                }
+                tokio::task::spawn_blocking(move || lock.lock().map(|_| lock))
+                    .await
+                    .map_err(|e| StoreError::Internal(e.to_string()))?
+                    .map_err(|e| StoreError::from_io(e, &self.path))?
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::from_io(e, &self.path)),
+        };
+        // What is pending is read again under the lock: another process may have applied it.
+        let applied = self.applied_versions().await?;
+        let pending: Vec<i64> = MIGRATOR
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        let result =
+            crate::upgrade::run(&self.pool, &MIGRATOR, &pending, &self.path, on_upgrade).await;
         drop(lock);
         result.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(e) => StoreError::classify(e, &self.path),
+            sqlx::migrate::MigrateError::Execute(e)
+            | sqlx::migrate::MigrateError::ExecuteMigration(e, _) => {
+                StoreError::classify(e, &self.path)
+            }
             sqlx::migrate::MigrateError::VersionMissing(found) => StoreError::NewerSchema {
                 path: self.path.clone(),
                 found,

@@ -5,12 +5,13 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 use common::sync::*;
 use common::*;
 use fake_gmail::FakeConfig;
 use inbox_sync_core::sync::{MailStore, Total, COUNTED_UP_TO};
-use inbox_sync_core::{RunStatus, Store};
+use inbox_sync_core::{OnUpgrade, RunStatus, Store, StoreOptions, Upgrade};
 use sqlx::Row;
 
 const DAY_MS: i64 = 86_400_000;
@@ -330,25 +331,152 @@ async fn an_existing_database_is_indexed_on_migration() {
         before.iter().map(|r| &r.id).collect::<Vec<_>>(),
         "the migration keeps every message"
     );
-    let mail = MailStore::new(store.clone());
-    for row in &after {
+    each_found_by_its_subject(&MailStore::new(store.clone()), &after).await;
+    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+        .execute(store.pool())
+        .await
+        .expect("the rebuilt index matches the messages");
+}
+
+/// A database from before search (migrations 0005 to 0009 not applied) is updated in one
+/// open, step by step, saying how far it has come: each step in order, the share done never
+/// going back and reaching 1 only at the end; every message kept and found. Opened again, and
+/// made new, it has nothing to update and says nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_from_before_search_reports_its_progress_and_keeps_every_message() {
+    let fake = fake(FakeConfig::default().messages(300).seed(41)).await;
+    let db = temp_db();
+    let store = open_store(&db.path).await;
+    let report = sync(&ledger(&store), &fake).await;
+    assert_eq!(report.status(), RunStatus::Success, "{:?}", report.outcome);
+    for sql in BEFORE_SEARCH {
+        sqlx::query(sql).execute(store.pool()).await.expect(sql);
+    }
+    let before = scan(&store).await;
+    let highest: i64 = sqlx::query_scalar("SELECT max(id) FROM messages")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+
+    let (options, told) = telling();
+    let store = Store::open(&db.path, options).await.expect("updated");
+    let told = told.lock().unwrap().clone();
+    let steps: Vec<usize> = told.iter().map(|u| u.step).collect();
+    assert_eq!(
+        steps.iter().copied().collect::<BTreeSet<_>>(),
+        (1..=5).collect::<BTreeSet<_>>(),
+        "each of the five steps is told: {told:?}"
+    );
+    assert!(
+        steps.windows(2).all(|w| w[0] <= w[1]),
+        "in order: {steps:?}"
+    );
+    assert!(told.iter().all(|u| u.steps == 5 && u.messages == highest));
+    assert!(
+        told.windows(2).all(|w| w[0].done <= w[1].done),
+        "the share done never goes back: {:?}",
+        told.iter().map(|u| u.done).collect::<Vec<_>>()
+    );
+    let (last, earlier) = told.split_last().expect("told something");
+    assert_eq!(last.done, 1.0, "done at the end");
+    assert!(earlier.iter().all(|u| u.done < 1.0), "and not before");
+    assert!(
+        told.iter().any(|u| u.what == "building the search index"),
+        "the steps are said in words: {:?}",
+        told.iter().map(|u| &u.what).collect::<Vec<_>>()
+    );
+    let after = scan(&store).await;
+    assert_eq!(
+        after.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        before.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        "the update keeps every message"
+    );
+    each_found_by_its_subject(&MailStore::new(store.clone()), &after).await;
+    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+        .execute(store.pool())
+        .await
+        .expect("the built index matches the messages");
+    store.close().await;
+
+    let (options, told) = telling();
+    Store::open(&db.path, options)
+        .await
+        .expect("opened again")
+        .close()
+        .await;
+    assert!(told.lock().unwrap().is_empty(), "nothing left to update");
+    let fresh = temp_db();
+    let (options, told) = telling();
+    Store::open(&fresh.path, options)
+        .await
+        .expect("made")
+        .close()
+        .await;
+    assert!(
+        told.lock().unwrap().is_empty(),
+        "a new file is made, not updated"
+    );
+}
+
+/// Each message is found by a word of its subject.
+async fn each_found_by_its_subject(mail: &MailStore, rows: &[Row_]) {
+    for row in rows {
         let Some(word) = words(&row.subject)
             .into_iter()
             .find(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphanumeric()))
         else {
             continue;
         };
-        let (got, _) = found(&mail, &format!("subject:{word}")).await;
+        let (got, _) = found(mail, &format!("subject:{word}")).await;
         assert!(
             got.contains(&row.id),
             "{} is found by subject:{word}",
             row.id
         );
     }
-    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
-        .execute(store.pool())
-        .await
-        .expect("the rebuilt index matches the messages");
+}
+
+/// Back to the schema before search: migrations 0005 to 0009 undone, newest first.
+const BEFORE_SEARCH: &[&str] = &[
+    "DROP TRIGGER messages_threads_insert",
+    "DROP TRIGGER messages_threads_delete",
+    "DROP TRIGGER messages_threads_update",
+    "DROP TABLE thread_labels",
+    "DROP TABLE label_thread_counts",
+    "DROP TABLE messages_fts_vocab",
+    "DROP INDEX messages_with_links",
+    "ALTER TABLE messages DROP COLUMN has_link",
+    "DROP TABLE inline_images",
+    "DROP INDEX messages_with_attachments",
+    "DROP TRIGGER messages_counts_insert",
+    "DROP TRIGGER messages_counts_delete",
+    "DROP TRIGGER messages_counts_update",
+    "DROP TRIGGER links_count_insert",
+    "DROP TRIGGER links_count_delete",
+    "DROP TABLE message_labels",
+    "DROP TABLE label_counts",
+    "DROP TABLE mail_totals",
+    "DROP TRIGGER messages_fts_insert",
+    "DROP TRIGGER messages_fts_delete",
+    "DROP TRIGGER messages_fts_update",
+    "DROP TABLE messages_fts",
+    "DROP INDEX messages_by_date",
+    "CREATE INDEX messages_received ON messages (internal_date_ms DESC, id DESC)",
+    "DELETE FROM _sqlx_migrations WHERE version >= 5",
+];
+
+/// Store options that keep what an update tells.
+fn telling() -> (StoreOptions, Arc<Mutex<Vec<Upgrade>>>) {
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let keep = told.clone();
+    let options = StoreOptions {
+        on_upgrade: Some(OnUpgrade::new(move |u| {
+            keep.lock().unwrap().push(u.clone())
+        })),
+        ..StoreOptions::default()
+    };
+    (options, told)
 }
 
 /// A database synced before `has:link` had its flag (migration 0009) gains it when opened:

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use inbox_sync_core::auth::{Accounts, VaultPreference};
-use inbox_sync_core::StoreError;
+use inbox_sync_core::{OnUpgrade, StoreError, StoreOptions};
 
 pub use error::AppError;
 pub use mailbox::Mailbox;
@@ -36,6 +36,8 @@ pub struct DataDir {
     accounts: Accounts,
     /// A running sync silent for this long is stale and may be replaced.
     stale_after: Duration,
+    /// Told how the update of a mailbox's database from an older version goes.
+    on_upgrade: Option<OnUpgrade>,
 }
 
 impl DataDir {
@@ -49,7 +51,22 @@ impl DataDir {
             path,
             accounts,
             stale_after,
+            on_upgrade: None,
         })
+    }
+
+    /// The same directory, its mailboxes' database updates told to `on_upgrade`.
+    pub fn with_upgrade_progress(mut self, on_upgrade: OnUpgrade) -> Self {
+        self.on_upgrade = Some(on_upgrade);
+        self
+    }
+
+    /// How a mailbox's database is opened from here.
+    fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            on_upgrade: self.on_upgrade.clone(),
+            ..StoreOptions::default()
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -99,7 +116,14 @@ impl DataDir {
     }
 
     pub async fn open_mailbox(&self, mailbox: Mailbox) -> Result<Arc<OpenMailbox>, AppError> {
-        OpenMailbox::open(&self.path, mailbox, self.accounts.clone(), self.stale_after).await
+        OpenMailbox::open(
+            &self.path,
+            mailbox,
+            self.accounts.clone(),
+            self.stale_after,
+            self.store_options(),
+        )
+        .await
     }
 
     /// Fails when a sync of `mailbox` is running (anywhere), e.g. before deleting its mail.
@@ -166,8 +190,14 @@ impl DataDir {
         &self,
         mailbox: Mailbox,
     ) -> Result<Arc<OpenMailbox>, AppError> {
-        OpenMailbox::open_read_only(&self.path, mailbox, self.accounts.clone(), self.stale_after)
-            .await
+        OpenMailbox::open_read_only(
+            &self.path,
+            mailbox,
+            self.accounts.clone(),
+            self.stale_after,
+            self.store_options(),
+        )
+        .await
     }
 }
 

@@ -142,13 +142,13 @@ impl OpenMailbox {
         mailbox: Mailbox,
         accounts: Accounts,
         stale_after: Duration,
+        options: StoreOptions,
     ) -> Result<Arc<Self>, AppError> {
         let path = mailbox.database_path(data_dir);
         if let Some(parent) = path.parent() {
             super::create_dir(parent)?;
         }
-        let (store, repair) =
-            Store::open_repairing(&path, StoreOptions::default(), super::now_ms()).await?;
+        let (store, repair) = Store::open_repairing(&path, options, super::now_ms()).await?;
         let ledger = Ledger::new(store.clone(), LedgerConfig::with_stale_after(stale_after));
         if let Some(repair) = &repair {
             let imported = ledger
@@ -183,9 +183,10 @@ impl OpenMailbox {
         mailbox: Mailbox,
         accounts: Accounts,
         stale_after: Duration,
+        options: StoreOptions,
     ) -> Result<Arc<Self>, AppError> {
         let path = mailbox.database_path(data_dir);
-        let store = Store::open_read_only(&path, StoreOptions::default()).await?;
+        let store = Store::open_read_only(&path, options).await?;
         let ledger = Ledger::new(store.clone(), LedgerConfig::with_stale_after(stale_after));
         let reader_quota = reader_quota(&mailbox.sync_options());
         Ok(Arc::new(Self {

@@ -113,7 +113,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> i32 {
             return fake::serve(args).await;
         }
         let dir = match DataDir::open(global.data_dir.as_deref(), global.stale_after()) {
-            Ok(dir) => dir,
+            Ok(dir) => dir.with_upgrade_progress(progress::upgrade_progress()),
             Err(e) => return e.report(),
         };
         let result = match command {

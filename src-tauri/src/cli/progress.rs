@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use inbox_sync_core::Phase;
+use std::sync::Mutex;
+
+use inbox_sync_core::{OnUpgrade, Phase, Upgrade};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::app::LiveRun;
@@ -83,4 +85,64 @@ async fn lines(live: &mut LiveRun, who: Option<&str>) {
             last_phase = p.phase;
         }
     }
+}
+
+/// The update of a database from an older version (on standard error, as the sync's
+/// progress): a bar with the share done when stderr is a terminal, otherwise a line a step.
+pub fn upgrade_progress() -> OnUpgrade {
+    if std::io::stderr().is_terminal() {
+        let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+        OnUpgrade::new(move |u| {
+            let mut bar = bar.lock().unwrap_or_else(|e| e.into_inner());
+            let shown = bar.get_or_insert_with(|| {
+                let b = ProgressBar::new(1000);
+                b.set_style(
+                    ProgressStyle::with_template(
+                        "{spinner:.green} Updating the database for this version: {msg} [{bar:32.cyan/blue}] {percent}% ({elapsed})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                b.enable_steady_tick(Duration::from_millis(120));
+                b
+            });
+            shown.set_message(upgrade_words(u));
+            shown.set_position((u.done * 1000.0) as u64);
+            if u.finished() {
+                shown.finish_and_clear();
+                *bar = None;
+                eprintln!(
+                    "Updated the database for this version ({} messages).",
+                    u.messages
+                );
+            }
+        })
+    } else {
+        let last: Mutex<Option<usize>> = Mutex::new(None);
+        OnUpgrade::new(move |u| {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            if u.finished() {
+                eprintln!(
+                    "Updated the database for this version ({} messages).",
+                    u.messages
+                );
+                *last = None;
+            } else if *last != Some(u.step) {
+                eprintln!(
+                    "Updating the database for this version: {} ({:.0} % done)",
+                    upgrade_words(u),
+                    u.done * 100.0
+                );
+                *last = Some(u.step);
+            }
+        })
+    }
+}
+
+/// "building the search index (step 1 of 5)"; before the first step, its words alone.
+fn upgrade_words(u: &Upgrade) -> String {
+    if u.steps == 0 {
+        return u.what.clone();
+    }
+    format!("{} (step {} of {})", u.what, u.step, u.steps)
 }

@@ -7,6 +7,7 @@ mod instance;
 mod notify;
 mod settings;
 mod shown;
+mod startup;
 mod tray;
 mod watcher;
 mod windows;
@@ -16,10 +17,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use inbox_sync_core::Trigger;
-use tauri::RunEvent;
+use tauri::{Manager, RunEvent};
 
 use crate::app::{AppError, DataDir};
 use shown::{spawn_sync_all, Mailboxes};
+use startup::{Startup, StartupView};
 
 /// Where the settings file is (in the data directory, beside the database).
 pub struct SettingsFile(PathBuf);
@@ -62,11 +64,19 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
     }
     let settings_path = settings::file(dir.path());
     let keep_demo = settings::read_file(&settings_path).keep_demo_mailbox;
-    let mailboxes = match tauri::async_runtime::block_on(Mailboxes::open(dir.clone(), keep_demo)) {
-        Ok(mailboxes) => Arc::new(mailboxes),
-        Err(e) => return e.report(),
+    // A database from an older version is updated with the window already open, showing how
+    // far it has come (gui/startup.rs); otherwise the mailboxes open first, as they always have.
+    let upgrading = tauri::async_runtime::block_on(needs_upgrade(&dir, keep_demo));
+    let mailboxes = if upgrading {
+        None
+    } else {
+        match tauri::async_runtime::block_on(Mailboxes::open(dir.clone(), keep_demo)) {
+            Ok(mailboxes) => Some(Arc::new(mailboxes)),
+            Err(e) => return e.report(),
+        }
     };
     let data_dir = dir.path().to_owned();
+    let account_dir = dir.clone();
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
@@ -79,9 +89,13 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
         )
         .plugin(tauri_plugin_notification::init())
         .manage(notify::Told::default())
-        .manage(mailboxes.clone())
+        .manage(if upgrading {
+            Startup::upgrading()
+        } else {
+            Startup::ready()
+        })
         .manage(SettingsFile(settings_path.clone()))
-        .manage(account::AccountState::new(dir))
+        .manage(account::AccountState::new(account_dir))
         .invoke_handler(tauri::generate_handler![
             commands::start,
             commands::cancel,
@@ -103,6 +117,7 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
             commands::list_mailboxes,
             commands::sync_all,
             commands::first_card_painted,
+            startup::get_startup,
             account::get_account,
             account::connect_account,
             account::cancel_sign_in,
@@ -116,19 +131,27 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
                 windows::open_main(&handle)?;
             }
             notify::open_window_on_click(&handle);
-            if let Err(e) = tray::build(&handle) {
-                tracing::warn!(error = %e, "no tray icon (is a status notifier host running?)");
-            }
             let shower = handle.clone();
             instance::listen(&data_dir, move || windows::show_main(&shower));
-            for shown in mailboxes.all() {
-                watcher::spawn(handle.clone(), shown);
+            match mailboxes {
+                Some(mailboxes) => begin(&handle, mailboxes, settings_path.clone()),
+                None => {
+                    let settings_path = settings_path.clone();
+                    tauri::async_runtime::spawn(async move {
+                        let dir = dir.with_upgrade_progress(startup::progress(&handle));
+                        match Mailboxes::open(dir, keep_demo).await {
+                            Ok(mailboxes) => {
+                                begin(&handle, Arc::new(mailboxes), settings_path);
+                                startup::set(&handle, StartupView::Ready);
+                            }
+                            Err(e) => {
+                                e.report();
+                                startup::set(&handle, StartupView::Failed { error: e });
+                            }
+                        }
+                    });
+                }
             }
-            let current = settings::load(&handle, &settings_path);
-            if current.auto_sync_on_launch {
-                spawn_sync_all(&handle, &mailboxes, Trigger::Launch);
-            }
-            spawn_schedule(handle, mailboxes.clone(), settings_path.clone());
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -136,16 +159,47 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
         Ok(app) => app,
         Err(e) => return AppError::new("window", format!("cannot open the window: {e}")).report(),
     };
-    app.run(|_, event| {
-        // Closing the last window keeps the app in the tray; "Quit" exits with a code.
+    app.run(|app, event| {
+        // Closing the last window keeps the app in the tray; "Quit" exits with a code. With
+        // no mailbox open (start-up failed, said in the window) there is no tray to keep.
         if let RunEvent::ExitRequested {
             api, code: None, ..
         } = event
         {
-            api.prevent_exit();
+            if !app.state::<Startup>().failed() {
+                api.prevent_exit();
+            }
         }
     });
     0
+}
+
+/// Whether a shown mailbox's database must be updated from an older version before it opens.
+async fn needs_upgrade(dir: &DataDir, keep_demo: bool) -> bool {
+    for mailbox in dir.shown_mailboxes(keep_demo).unwrap_or_default() {
+        if inbox_sync_core::Store::needs_upgrade(&mailbox.database_path(dir.path())).await {
+            return true;
+        }
+    }
+    false
+}
+
+/// What the window process does once its mailboxes are open: the commands may use them, each
+/// is watched for other processes' runs, the tray offers "Sync now", and the launch sync and
+/// the schedule start.
+fn begin(handle: &tauri::AppHandle, mailboxes: Arc<Mailboxes>, settings_path: PathBuf) {
+    startup::manage_mailboxes(handle, mailboxes.clone());
+    if let Err(e) = tray::build(handle) {
+        tracing::warn!(error = %e, "no tray icon (is a status notifier host running?)");
+    }
+    for shown in mailboxes.all() {
+        watcher::spawn(handle.clone(), shown);
+    }
+    let current = settings::load(handle, &settings_path);
+    if current.auto_sync_on_launch {
+        spawn_sync_all(handle, &mailboxes, Trigger::Launch);
+    }
+    spawn_schedule(handle.clone(), mailboxes, settings_path);
 }
 
 /// Runs a sync of every mailbox every `syncIntervalMinutes` (read afresh each minute, so

@@ -1,0 +1,41 @@
+//! What the window says while the app opens its mailboxes: normally nothing (they are ready at
+//! once); while a database from an older version is updated, how far that has come; and why,
+//! when a mailbox cannot be opened at all.
+
+const number = new Intl.NumberFormat();
+
+/** Capitalises the first letter of the app's step words ("building the search index"). */
+const sentence = (words) => (words ? words[0].toUpperCase() + words.slice(1) : "");
+
+/**
+ * The start-up card for a `get_startup` view: `null` when the mailboxes are ready, else
+ * `{ tone, title, detail, percent }` (`percent` null: no bar).
+ */
+export function startupCard(view) {
+  switch (view?.state) {
+    case "ready":
+    case undefined:
+      return null;
+    case "failed":
+      return {
+        tone: "error",
+        title: "Inbox Sync cannot open your mailbox",
+        detail: `${view.error?.message ?? "An unknown error."} Close this window to quit.`,
+        percent: null,
+      };
+    default: {
+      const u = view.upgrade ?? {};
+      const percent = Math.max(0, Math.min(100, Math.floor((u.done ?? 0) * 100)));
+      const parts = [];
+      if (u.steps > 0) parts.push(`${sentence(u.what)} (step ${u.step} of ${u.steps})`);
+      else parts.push(sentence(u.what ?? "checking the database"));
+      if (u.messages > 0) parts.push(`${number.format(u.messages)} messages`);
+      return {
+        tone: "running",
+        title: "Updating your mailbox for this version",
+        detail: `${parts.join(" · ")}. This happens once; your mail stays as it is.`,
+        percent,
+      };
+    }
+  }
+}
