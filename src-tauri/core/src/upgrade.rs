@@ -186,7 +186,9 @@ pub(crate) async fn run(
                     .cloned()
                     .collect(),
             ),
-            ignore_missing: migrator.ignore_missing,
+            // The later ones applied already (a migration missed in between) are known: the
+            // store refused a newer schema before.
+            ignore_missing: true,
             locking: migrator.locking,
             no_tx: migrator.no_tx,
         };
