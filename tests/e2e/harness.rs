@@ -659,7 +659,8 @@ impl Drop for Stage {
     }
 }
 
-/// Opens a WebDriver session, which launches the app, and waits for its fetch card.
+/// Opens a WebDriver session, which launches the app, and waits for its fetch card (or its
+/// start-up card, while an older database is updated).
 async fn open_session(driver_port: u16, app: &str) -> Client {
     let caps = json!({
         "browserName": "wry",
@@ -689,7 +690,8 @@ async fn open_session(driver_port: u16, app: &str) -> Client {
     loop {
         let ready = client
             .execute(
-                "return !!(document.querySelector('#fetch-card[data-state]') && window.__TAURI__)",
+                // The start-up card instead while an older database is updated.
+                "return !!(document.querySelector('#fetch-card[data-state], #startup-card') && window.__TAURI__)",
                 vec![],
             )
             .await;
@@ -698,7 +700,7 @@ async fn open_session(driver_port: u16, app: &str) -> Client {
         }
         assert!(
             Instant::now() < end,
-            "the window paints its fetch card within {LAUNCH:?}"
+            "the window paints its fetch card (or start-up card) within {LAUNCH:?}"
         );
         tokio::time::sleep(POLL).await;
     }
