@@ -977,10 +977,13 @@ impl MailStore {
     /// words), read from ids: its matches' ids are taken from the smallest of those lists (a
     /// label's list by its kept count, a word's matches by their share of the newest mail),
     /// each checked against the other groups (labels a key probe, words the index's set), up
-    /// to COUNTED_UP_TO + 1. When that is all of them, the page is those messages sorted by
-    /// date (a few hundred rows read, never the table walked); when more, the page walks the
-    /// date index as before, labels checked first and words dense enough checked by id in the
-    /// index. `None` when the search has no such group (read as before).
+    /// to COUNTED_UP_TO + 1, in id order. When that is all of them, the page is those messages
+    /// sorted by date (a few hundred rows read, never the table walked); when more, the page
+    /// is still read from them when no message above the highest id read comes before its
+    /// last row (a sync stores the mail newest first, so the first ids are the newest mail:
+    /// `is:unread invoice` 31 -> 7 ms at 250,000); otherwise the page walks the date index as
+    /// before, labels checked first and words dense enough checked by id in the index. `None`
+    /// when the search has no such group (read as before).
     ///
     /// The groups are written with their label names' ids and their prefix words' whole
     /// terms looked up first (see [`super::search::Lookups`]): each is then checked on an id
@@ -1101,7 +1104,7 @@ impl MailStore {
             .map(|&i| groups[i].sql.as_str())
             .collect();
         let ids_sql = format!(
-            "SELECT hit.id FROM ({start_sql}) hit{}{} LIMIT {}",
+            "SELECT hit.id FROM ({start_sql}) hit{}{} ORDER BY hit.id LIMIT {}",
             if filters.is_empty() { "" } else { " WHERE " },
             filters.join(" AND "),
             COUNTED_UP_TO + 1
@@ -1131,19 +1134,62 @@ impl MailStore {
         let columns = "gmail_id, thread_id, label_ids, from_addr, to_addr, subject, date_ms, \
              internal_date_ms, snippet, defects IS NOT NULL AS has_defects, \
              (SELECT count(*) FROM links l WHERE l.message_id = messages.id) AS link_count";
-        let rows = if total.exact {
-            // Every match is in hand: those rows, sorted.
-            let sql = format!(
-                "SELECT {columns} FROM messages WHERE id IN (SELECT value FROM json_each(?)){key} \
-                 ORDER BY internal_date_ms DESC, gmail_id DESC LIMIT {} OFFSET {}",
-                limit as i64, offset as i64
-            );
-            let mut query =
-                sqlx::query(&sql).bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
-            if let Some((date, id)) = after {
-                query = query.bind(date).bind(id);
+        // The page from the matches in hand: those rows sorted, by their date and id alone
+        // first (the page's columns read for its rows only, not for all that are sorted).
+        let sql = format!(
+            "SELECT {columns} FROM messages WHERE id IN (SELECT id FROM messages \
+             WHERE id IN (SELECT value FROM json_each(?)){key} \
+             ORDER BY internal_date_ms DESC, gmail_id DESC LIMIT {} OFFSET {}) \
+             ORDER BY internal_date_ms DESC, gmail_id DESC",
+            limit as i64, offset as i64
+        );
+        let mut query =
+            sqlx::query(&sql).bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
+        if let Some((date, id)) = after {
+            query = query.bind(date).bind(id);
+        }
+        let in_hand = query
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| self.failed(e))?;
+        // Every match is in hand, or the page from them is the page: they are every match up
+        // to the highest id read (the lists are read in id order), so when no message above
+        // that id comes before the page's last row (after the key), none can take a place in
+        // it. The check reads the date index between the key and that row, a few hundred
+        // entries when the ids follow the date order as a sync stores them (`is:unread
+        // invoice`, `budget -label:inbox`), never the rows; otherwise the walk below.
+        let complete = if total.exact {
+            true
+        } else {
+            match (in_hand.last(), ids.iter().max()) {
+                (Some(last), Some(&highest)) if in_hand.len() == limit as usize => {
+                    match last.get::<Option<i64>, _>("internal_date_ms") {
+                        // A message without a received date compares with nothing.
+                        None => false,
+                        Some(date) => {
+                            let sql = format!(
+                                "SELECT EXISTS (SELECT 1 FROM messages WHERE id > ? \
+                                 AND (internal_date_ms, gmail_id) > (?, ?){key})"
+                            );
+                            let mut query = sqlx::query_scalar::<_, bool>(&sql)
+                                .bind(highest)
+                                .bind(date)
+                                .bind(last.get::<String, _>("gmail_id"));
+                            if let Some((date, id)) = after {
+                                query = query.bind(date).bind(id);
+                            }
+                            !query
+                                .fetch_one(self.pool())
+                                .await
+                                .map_err(|e| self.failed(e))?
+                        }
+                    }
+                }
+                _ => false,
             }
-            query.fetch_all(self.pool()).await
+        };
+        let rows = if complete {
+            Ok(in_hand)
         } else {
             // Many matches: the date index walked, each group checked on the row's id. A
             // words group in over DENSE_SHARE of the newest mail is checked by id in the index
