@@ -781,8 +781,57 @@ async fn words_with_labels_read_from_the_smaller_list_find_what_the_scan_finds()
         .next()
         .expect("a word rarer than Travel, in some of its mail");
     assert!(travel > 40, "Travel has some mail: {travel}");
+    // A sender's domain (`from:example.org`): two words in one column, both prefixes written
+    // as the index's whole terms.
+    let domain = rows
+        .iter()
+        .find_map(|r| {
+            let (_, domain) = r.from.trim_end_matches('>').rsplit_once('@')?;
+            (domain.contains('.') && domain.is_ascii()).then(|| domain.to_string())
+        })
+        .expect("a sender with a domain");
+    let domain_words = words(&domain);
+    // A prefix that begins several of the index's terms (`meeting` begins "meetings" too).
+    let prefix = middling[..4].to_string();
+    // In most of the mail: with a label's exclusion, over 1,000 matches, the page read from
+    // the first 1,001 in id order where nothing above them comes before it (the second sync's
+    // newest mail, with the highest ids, makes the first pages walk the date index instead).
+    let frequent = pick(rows.len() * 6 / 10..rows.len(), &[]).expect("a word in most mail");
     type Keep<'a> = Box<dyn Fn(&Row_) -> bool + 'a>;
     let cases: Vec<(String, Keep)> = vec![
+        (
+            format!("from:{domain}"),
+            Box::new(|r: &Row_| domain_words.iter().all(|w| has_word(&r.from, w))),
+        ),
+        (
+            prefix.clone(),
+            Box::new(|r: &Row_| has_word(&r.all_text, &prefix)),
+        ),
+        (
+            format!("{middling} -{rare}"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &middling) && !has_word(&r.all_text, &rare)),
+        ),
+        (
+            format!("label:travel {prefix}"),
+            Box::new(|r: &Row_| label(r, "Label_5") && has_word(&r.all_text, &prefix)),
+        ),
+        (
+            format!("label:work-clients {common}"),
+            Box::new(|r: &Row_| label(r, "Label_13") && has_word(&r.all_text, &common)),
+        ),
+        (
+            format!("{frequent} -label:travel"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &frequent) && !label(r, "Label_5")),
+        ),
+        (
+            format!("is:unread {frequent}"),
+            Box::new(|r: &Row_| label(r, "UNREAD") && has_word(&r.all_text, &frequent)),
+        ),
+        (
+            // A name no label has: nothing carries it.
+            format!("-label:no-such-label {rare}"),
+            Box::new(|r: &Row_| has_word(&r.all_text, &rare)),
+        ),
         (
             middling.clone(),
             Box::new(|r: &Row_| has_word(&r.all_text, &middling)),
