@@ -16,13 +16,15 @@ export function startupCard(view) {
     case "ready":
     case undefined:
       return null;
-    case "failed":
+    case "failed": {
+      const why = view.error?.message || "An unknown error";
       return {
         tone: "error",
         title: "Inbox Sync cannot open your mailbox",
-        detail: `${view.error?.message ?? "An unknown error."} Close this window to quit.`,
+        detail: `${sentence(why)}${/[.!?]$/.test(why) ? "" : "."} Close this window to quit.`,
         percent: null,
       };
+    }
     default: {
       const u = view.upgrade ?? {};
       const percent = Math.max(0, Math.min(100, Math.floor((u.done ?? 0) * 100)));

@@ -86,11 +86,16 @@ fn hand_to_cli_binary() {
 #[cfg(not(unix))]
 fn hand_to_cli_binary() {}
 
-/// Log lines go to standard error at the level `INBOX_SYNC_LOG` names (default `warn`; e.g.
-/// `INBOX_SYNC_LOG=debug` or `inbox_sync_core=trace`). Nothing logged carries a token.
+/// Log lines go to standard error at the level `INBOX_SYNC_LOG` names (default `warn`, with
+/// sqlx's statements at `error`; e.g. `INBOX_SYNC_LOG=debug` or `inbox_sync_core=trace`).
+/// Nothing logged carries a token.
+///
+/// sqlx warns of every statement slower than a second with its whole text: the update of an
+/// older database (seconds a migration at 250,000 messages) put kilobytes of SQL on the
+/// user's terminal beside its own progress bar. Asked for by name, they are still there.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("INBOX_SYNC_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,sqlx::query=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -36,3 +36,8 @@ test("a failed start says why and how to leave", () => {
   assert.equal(card.percent, null);
   assert.match(card.detail, /newer Inbox Sync\. Close this window to quit\.$/);
 });
+
+test("a failed start's reason reads as a sentence before how to leave", () => {
+  const card = startupCard({ state: "failed", error: { code: "storage", message: "database error: table inline_images already exists" } });
+  assert.equal(card.detail, "Database error: table inline_images already exists. Close this window to quit.");
+});

@@ -38,9 +38,9 @@ function mountCard(container) {
     attrs: { role: "progressbar", "aria-label": "Update progress", "aria-valuemin": 0, "aria-valuemax": 100 },
   }, fill);
   const percent = h("span", { class: "fc-progress-text" });
+  const progress = h("div", { class: "fc-progress" }, bar, h("div", { class: "fc-progress-meta" }, percent));
   const el = h("section", { id: "startup-card", class: "card fetch-card startup-card" },
-    h("div", { class: "fc-top" }, stateIcon, h("div", { class: "fc-text" }, title, detail)),
-    h("div", { class: "fc-progress" }, bar, h("div", { class: "fc-progress-meta" }, percent)));
+    h("div", { class: "fc-top" }, stateIcon, h("div", { class: "fc-text" }, title, detail)), progress);
   container.replaceChildren(el);
   let shownTone = null;
   return {
@@ -53,8 +53,7 @@ function mountCard(container) {
       }
       setText(title, t);
       setText(detail, d);
-      bar.hidden = p == null;
-      percent.hidden = p == null;
+      progress.hidden = p == null;
       if (p != null) {
         fill.style.transform = `scaleX(${p / 100})`;
         bar.setAttribute("aria-valuenow", String(p));

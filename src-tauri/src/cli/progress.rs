@@ -98,7 +98,8 @@ pub fn upgrade_progress() -> OnUpgrade {
                 let b = ProgressBar::new(1000);
                 b.set_style(
                     ProgressStyle::with_template(
-                        "{spinner:.green} Updating the database for this version: {msg} [{bar:32.cyan/blue}] {percent}% ({elapsed})",
+                        // The step's words last, cut to the terminal's width.
+                        "{spinner:.green} Updating the database [{bar:20.cyan/blue}] {percent:>3}% {elapsed:>4} {wide_msg}",
                     )
                     .unwrap_or_else(|_| ProgressStyle::default_bar())
                     .progress_chars("=> "),
