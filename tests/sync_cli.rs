@@ -174,7 +174,10 @@ async fn two_syncs_started_together_run_once() {
 /// resumes from the checkpoint, and the end result is the server's mailbox, intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_ten_points_then_resume() {
-    const TOTAL: i64 = 800;
+    // More than the last kill point plus what the sync fetches ahead of what it has stored
+    // (the batch being written and the one filled beside it: 200 messages), so a run killed
+    // there cannot have finished first.
+    const TOTAL: i64 = 1_200;
     let fake = FakeGmail::start(
         FakeConfig::default()
             .messages(TOTAL as usize)
@@ -196,8 +199,8 @@ async fn sigkill_at_ten_points_then_resume() {
             "SELECT count(*) FROM sync_runs WHERE status = 'running' AND owner_pid = {}",
             child.id()
         );
-        // Once enough is stored the fake stops answering, so the run cannot finish (batches
-        // commit 100 at a time: the one reaching 750 is also the last) before it is seen.
+        // Once enough is stored the fake stops answering, so the run cannot finish before it
+        // is seen (see TOTAL).
         let reached = wait_for(Duration::from_secs(60), || {
             let (data, mine, fake) = (data.clone(), mine.clone(), fake.handle());
             async move {
