@@ -325,17 +325,7 @@ async fn an_existing_database_is_indexed_on_migration() {
     store.close().await;
 
     let store = open_store(&db.path).await;
-    let after = scan(&store).await;
-    assert_eq!(
-        after.iter().map(|r| &r.id).collect::<Vec<_>>(),
-        before.iter().map(|r| &r.id).collect::<Vec<_>>(),
-        "the migration keeps every message"
-    );
-    each_found_by_its_subject(&MailStore::new(store.clone()), &after).await;
-    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
-        .execute(store.pool())
-        .await
-        .expect("the rebuilt index matches the messages");
+    assert_kept_and_indexed(&store, &before).await;
 }
 
 /// A database from before search (migrations 0005 to 0009 not applied) is updated in one
@@ -386,17 +376,7 @@ async fn an_update_from_before_search_reports_its_progress_and_keeps_every_messa
         "the steps are said in words: {:?}",
         told.iter().map(|u| &u.what).collect::<Vec<_>>()
     );
-    let after = scan(&store).await;
-    assert_eq!(
-        after.iter().map(|r| &r.id).collect::<Vec<_>>(),
-        before.iter().map(|r| &r.id).collect::<Vec<_>>(),
-        "the update keeps every message"
-    );
-    each_found_by_its_subject(&MailStore::new(store.clone()), &after).await;
-    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
-        .execute(store.pool())
-        .await
-        .expect("the built index matches the messages");
+    assert_kept_and_indexed(&store, &before).await;
     store.close().await;
 
     let (options, told) = telling();
@@ -417,6 +397,22 @@ async fn an_update_from_before_search_reports_its_progress_and_keeps_every_messa
         told.lock().unwrap().is_empty(),
         "a new file is made, not updated"
     );
+}
+
+/// After a migration: every message of `before` kept, each found by a word of its subject,
+/// and FTS5's integrity check passes.
+async fn assert_kept_and_indexed(store: &Store, before: &[Row_]) {
+    let after = scan(store).await;
+    assert_eq!(
+        after.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        before.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        "the migration keeps every message"
+    );
+    each_found_by_its_subject(&MailStore::new(store.clone()), &after).await;
+    sqlx::query("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+        .execute(store.pool())
+        .await
+        .expect("the built index matches the messages");
 }
 
 /// Each message is found by a word of its subject.
