@@ -75,8 +75,7 @@ pub(crate) struct Message {
     pub internal_date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<Part>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw: Option<String>,
+    // `raw` (format=raw) is appended by `routes::messages::get`, unescaped.
 }
 
 #[derive(Debug, Serialize)]
