@@ -75,9 +75,8 @@ fn sqlite_without_memory_statistics() {
         // (every connection this crate opens is opened after it); called later it returns
         // SQLITE_MISUSE and changes nothing.
         let off: std::os::raw::c_int = 0;
-        let _ = unsafe {
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, off)
-        };
+        let _ =
+            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, off) };
     });
 }
 

@@ -201,7 +201,10 @@ pub(crate) fn get(shared: &Shared, id: &str, params: &Params) -> Result<Vec<u8>,
         body.pop();
         body.extend_from_slice(b",\"raw\":\"");
         let start = body.len();
-        body.resize(start + base64::encoded_len(m.raw.len(), true).unwrap_or(0), 0);
+        body.resize(
+            start + base64::encoded_len(m.raw.len(), true).unwrap_or(0),
+            0,
+        );
         let written = URL_SAFE
             .encode_slice(&m.raw, &mut body[start..])
             .unwrap_or(0);
