@@ -335,6 +335,13 @@ async fn an_older_database_is_updated_with_the_window_showing_how_far() {
     )
     .await;
     app.screenshot("update-waiting-for-another-process").await;
+    let sidebar = app.text("#sync-indicator .indicator-text").await;
+    assert!(
+        sidebar
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Updating")),
+        "the sidebar says the mailbox is being updated, not that all is synced: {sidebar:?}"
+    );
     assert_eq!(
         app.card_state().await,
         "",

@@ -9,7 +9,9 @@ const sentence = (words) => (words ? words[0].toUpperCase() + words.slice(1) : "
 
 /**
  * The start-up card for a `get_startup` view: `null` when the mailboxes are ready, else
- * `{ tone, title, detail, percent }` (`percent` null: no bar).
+ * `{ tone, title, detail, percent, indicator }` (`percent` null: no bar). `indicator` is what
+ * the sidebar's sync indicator says meanwhile, `{ state, text }`: an update is not a sync, so
+ * it has a state of its own.
  */
 export function startupCard(view) {
   switch (view?.state) {
@@ -23,6 +25,7 @@ export function startupCard(view) {
         title: "Inbox Sync cannot open your mailbox",
         detail: `${sentence(why)}${/[.!?]$/.test(why) ? "" : "."} Close this window to quit.`,
         percent: null,
+        indicator: { state: "error", text: "Mailbox not opened" },
       };
     }
     default: {
@@ -37,6 +40,7 @@ export function startupCard(view) {
         title: "Updating your mailbox for this version",
         detail: `${parts.join(" · ")}. This happens once; your mail stays as it is.`,
         percent,
+        indicator: { state: "updating", text: `Updating · ${percent} %` },
       };
     }
   }

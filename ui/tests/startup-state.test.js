@@ -41,3 +41,10 @@ test("a failed start's reason reads as a sentence before how to leave", () => {
   const card = startupCard({ state: "failed", error: { code: "storage", message: "database error: table inline_images already exists" } });
   assert.equal(card.detail, "Database error: table inline_images already exists. Close this window to quit.");
 });
+
+test("the sidebar says an update is running, with its share, and not that a sync is", () => {
+  const card = startupCard({ state: "upgrading", upgrade: { step: 2, steps: 5, what: "counting labels", messages: 10, done: 0.5 } });
+  assert.deepEqual(card.indicator, { state: "updating", text: "Updating · 50 %" });
+  const failed = startupCard({ state: "failed", error: { message: "the disk is full" } });
+  assert.deepEqual(failed.indicator, { state: "error", text: "Mailbox not opened" });
+});

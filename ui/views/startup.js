@@ -45,8 +45,14 @@ function mountCard(container) {
   let shownTone = null;
   return {
     remove: () => el.remove(),
-    render({ tone, title: t, detail: d, percent: p }) {
+    render({ tone, title: t, detail: d, percent: p, indicator }) {
       el.dataset.state = tone;
+      // The sidebar says it too, rather than a bare dot; app.js takes it over once ready.
+      const side = document.getElementById("sync-indicator");
+      if (side) {
+        side.dataset.state = indicator.state;
+        setText(side.querySelector(".indicator-text"), indicator.text);
+      }
       if (tone !== shownTone) {
         stateIcon.replaceChildren(icon(tone === "error" ? ICONS.alert : ICONS.refresh));
         shownTone = tone;
