@@ -193,25 +193,16 @@ pub(crate) fn get(shared: &Shared, id: &str, params: &Params) -> Result<Vec<u8>,
         internal_date: m.internal_date.to_string(),
         payload,
     };
-    let mut body = serde_json::to_vec(&message).unwrap_or_default();
-    if format == Format::Raw && body.last() == Some(&b'}') {
+    let mut body = serde_json::to_string(&message).unwrap_or_default();
+    if format == Format::Raw && body.pop() == Some('}') {
         // `raw` is written straight after the other fields: base64url needs no JSON escaping,
         // and passing a body of several kilobytes through serde's escaping scan (and a String
         // of its own) was the largest single cost of serving a message.
-        body.pop();
-        body.extend_from_slice(b",\"raw\":\"");
-        let start = body.len();
-        body.resize(
-            start + base64::encoded_len(m.raw.len(), true).unwrap_or(0),
-            0,
-        );
-        let written = URL_SAFE
-            .encode_slice(&m.raw, &mut body[start..])
-            .unwrap_or(0);
-        body.truncate(start + written);
-        body.extend_from_slice(b"\"}");
+        body.push_str(",\"raw\":\"");
+        URL_SAFE.encode_string(&m.raw, &mut body);
+        body.push_str("\"}");
     }
-    Ok(body)
+    Ok(body.into_bytes())
 }
 
 /// A `messages.get` answer of about `bytes` bytes: valid JSON whose `raw` is that many `A`s
