@@ -139,6 +139,30 @@ impl LeaseHandle {
         }
     }
 
+    /// Commits `tx` (from [`LeaseHandle::begin_write`]) with a heartbeat carrying
+    /// `progress` written in it: a batch of work and the heartbeat it earns are one
+    /// transaction, not two. Renews the self-fencing deadline like [`Self::heartbeat_now`].
+    pub async fn commit_with_heartbeat(
+        &self,
+        tx: Transaction<'static, Sqlite>,
+        progress: &RunProgress,
+    ) -> Result<(), LedgerError> {
+        let ledger = &self.0.ledger;
+        match ledger.commit_with_heartbeat(tx, self.0.run_id, progress).await {
+            Ok(()) => {
+                self.0
+                    .last_ok_ms
+                    .store(ledger.clock().steady_ms(), Ordering::SeqCst);
+                Ok(())
+            }
+            Err(e @ LedgerError::LeaseLost { .. }) => {
+                self.lose(LeaseLoss::TakenOver);
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// A write transaction that has proven the lease is still held; commit it to keep the
     /// writes. After a loss it fails with `LeaseLost` and nothing is written.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, LedgerError> {

@@ -180,33 +180,26 @@ impl Ledger {
         progress: &RunProgress,
     ) -> Result<u64, LedgerError> {
         let (mut txn, now, boot) = self.begin_write().await?;
-        let tx = &mut txn;
-        let result = async {
-            let p = &progress.progress;
-            let done = sqlx::query(
-                "UPDATE sync_runs SET last_heartbeat_at = ?, heartbeat_boot_ms = ?, \
-                         owner_boot_id = ?, fetched_emails = ?, \
-                         processed_emails = ?, inserted_emails = ?, stored_links = ?, \
-                         phase = ?, total_estimate = ?, kind = coalesce(?, kind) \
-                         WHERE id = ? AND status = 'running'",
-            )
-            .bind(now)
-            .bind(boot.as_ref().map(|b| b.ms))
-            .bind(boot.as_ref().map(|b| b.boot_id.as_str()))
-            .bind(p.fetched_emails)
-            .bind(p.processed_emails)
-            .bind(p.inserted_emails)
-            .bind(p.stored_links)
-            .bind(progress.phase.map(|p| p.as_str()))
-            .bind(progress.total_estimate)
-            .bind(progress.kind.map(|k| k.as_str()))
-            .bind(run_id)
-            .execute(&mut **tx)
-            .await?;
-            Ok(done.rows_affected())
-        }
-        .await;
+        let result = write_heartbeat(&mut txn, run_id, now, boot.as_ref(), progress).await;
         self.commit(txn, result).await
+    }
+
+    /// Writes `run_id`'s heartbeat with `progress` in `tx`, a transaction that holds the
+    /// write lock (one [`Ledger::begin_fenced`] gave), and commits it: the work's own writes
+    /// and the heartbeat they earn commit together, or not at all. Fails with `LeaseLost`
+    /// (nothing committed) when the run is no longer running.
+    pub async fn commit_with_heartbeat(
+        &self,
+        mut tx: Transaction<'static, Sqlite>,
+        run_id: i64,
+        progress: &RunProgress,
+    ) -> Result<(), LedgerError> {
+        let (now, boot) = (self.clock.now_ms(), self.clock.boot());
+        let result = write_heartbeat(&mut tx, run_id, now, boot.as_ref(), progress).await;
+        if self.commit(tx, result).await? == 0 {
+            return Err(LedgerError::LeaseLost { run_id });
+        }
+        Ok(())
     }
 
     /// Ends `run_id` with `outcome` and its final progress; fenced like `heartbeat`.
@@ -669,4 +662,37 @@ fn run_from_row(row: &SqliteRow) -> SyncRun {
             _ => None,
         },
     }
+}
+
+/// The heartbeat's row update: when it was written (wall and boot clock) and the run's
+/// progress. Returns the rows changed: 0 when the run is no longer running.
+async fn write_heartbeat(
+    tx: &mut Transaction<'static, Sqlite>,
+    run_id: i64,
+    now: i64,
+    boot: Option<&BootReading>,
+    progress: &RunProgress,
+) -> Result<u64, sqlx::Error> {
+    let p = &progress.progress;
+    let done = sqlx::query(
+        "UPDATE sync_runs SET last_heartbeat_at = ?, heartbeat_boot_ms = ?, \
+                 owner_boot_id = ?, fetched_emails = ?, \
+                 processed_emails = ?, inserted_emails = ?, stored_links = ?, \
+                 phase = ?, total_estimate = ?, kind = coalesce(?, kind) \
+                 WHERE id = ? AND status = 'running'",
+    )
+    .bind(now)
+    .bind(boot.map(|b| b.ms))
+    .bind(boot.map(|b| b.boot_id.as_str()))
+    .bind(p.fetched_emails)
+    .bind(p.processed_emails)
+    .bind(p.inserted_emails)
+    .bind(p.stored_links)
+    .bind(progress.phase.map(|p| p.as_str()))
+    .bind(progress.total_estimate)
+    .bind(progress.kind.map(|k| k.as_str()))
+    .bind(run_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -130,6 +130,10 @@ impl Store {
             // once and cannot sit in the pool holding the write lock) and again when handed out.
             .after_release(|conn, _| Box::pin(outside_transaction(conn)))
             .before_acquire(|conn, _| Box::pin(outside_transaction(conn)))
+            // No ping on each acquire: a file has no far end to hang up, and the ping was one
+            // more round trip to the connection's thread for every transaction (a broken
+            // connection fails its first statement and is closed then).
+            .test_before_acquire(false)
             .connect_with(connect)
             .await
             .map_err(|e| explain_read_only(StoreError::classify(e, path), path))?;

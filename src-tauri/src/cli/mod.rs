@@ -103,6 +103,9 @@ pub struct JsonFlag {
 pub fn run(global: &GlobalArgs, command: Command) -> i32 {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // A task woken from another thread (the sync's writer, answered by SQLite's thread)
+        // runs next, not after up to 30 others: the writer is what the fetches wait on.
+        .global_queue_interval(1)
         .build()
     {
         Ok(rt) => rt,

@@ -32,6 +32,10 @@ use super::{Change, MailSource, MessagePage, Method, RawMessage, SourceError, Sy
 /// is never all in memory at once.
 const BATCH_BYTES: usize = 16 * 1024 * 1024;
 
+/// Parsed mail on its way to the writer, a batch at a time; a batch's checkpoint is written
+/// in the batch's transaction.
+type Batches = tokio::sync::mpsc::Sender<(Vec<FetchedMessage>, Option<Checkpoint>)>;
+
 /// Extra `messages.list` pages allowed beyond what the mailbox's size needs (mail arriving
 /// during the pass, a server filling pages short).
 const SPARE_PAGES: u64 = 10;
@@ -437,64 +441,64 @@ impl<S: MailSource> Engine<S> {
             total.map(|total| (2 * needed + SPARE_PAGES, total)),
         );
         tokens.start_from(page_token.as_deref());
-        // The next page's list, asked for while this page's messages are fetched and stored,
-        // so that no page boundary waits for a list round trip.
-        let mut listed = None;
-        loop {
-            let page = match listed.take() {
-                Some(page) => page,
-                None => {
-                    self.reporter.phase(Phase::Listing);
-                    self.list_page(page_token.clone()).await?
-                }
-            };
-            tokens.page(page.next_page_token.as_deref())?;
-            let existing = self.stored_among(&page.ids).await?;
-            let missing: Vec<String> = page
-                .ids
-                .iter()
-                .filter(|id| !existing.contains(*id))
-                .cloned()
-                .collect();
-            let seen: Vec<String> = page
-                .ids
-                .iter()
-                .filter(|id| existing.contains(*id))
-                .cloned()
-                .collect();
-            // Already stored messages count as done, so the bar reflects the whole mailbox.
-            self.reporter
-                .update(|p| p.progress.processed_emails += seen.len() as i64);
-            self.reporter.phase(Phase::Fetching);
-            let next = page.next_page_token.clone();
-            let stored = self.fetch_and_store(
-                missing,
-                Some(epoch),
-                Some(Checkpoint::Page {
+        // One writer for the whole pass, fed page after page: the next page's messages are
+        // fetched while this page's last batches are written, so neither the writer nor the
+        // fetches wait at a page boundary. Each page's checkpoint rides on its last batch, and
+        // batches are written in the order they were sent, so a page's checkpoint is written
+        // only after all its messages (a page listed before the last one was written may name
+        // a message that one holds: it is fetched again and its insert does nothing).
+        self.pipelined(Some(epoch), |filled| async move {
+            // The next page's list, asked for while this page's messages are fetched, so
+            // that no page boundary waits for a list round trip.
+            let mut listed = None;
+            loop {
+                let page = match listed.take() {
+                    Some(page) => page,
+                    None => {
+                        self.reporter.phase(Phase::Listing);
+                        self.list_page(page_token.clone()).await?
+                    }
+                };
+                tokens.page(page.next_page_token.as_deref())?;
+                let existing = self.stored_among(&page.ids).await?;
+                let (seen, missing): (Vec<String>, Vec<String>) = page
+                    .ids
+                    .into_iter()
+                    .partition(|id| existing.contains(id));
+                // Already stored messages count as done, so the bar reflects the whole mailbox.
+                self.reporter
+                    .update(|p| p.progress.processed_emails += seen.len() as i64);
+                self.reporter.phase(Phase::Fetching);
+                let next = page.next_page_token;
+                let checkpoint = Some(Checkpoint::Page {
                     seen,
                     epoch,
                     next: next.clone(),
-                }),
-            );
-            // This page is stored (with its checkpoint) before the next one is looked at; a
-            // failed list of the next page fails the run only once this page is stored.
-            listed = match &next {
-                Some(token) => {
-                    let (stored, following) =
-                        tokio::join!(stored, self.list_page(Some(token.clone())));
-                    stored?;
-                    Some(following?)
+                });
+                let sent = self.fetch_into(missing, checkpoint, &filled);
+                // A failed list of the next page fails the run only once this page is sent
+                // (and so stored: the writer stores all it was sent before it stops).
+                listed = match &next {
+                    Some(token) => {
+                        let (sent, following) =
+                            tokio::join!(sent, self.list_page(Some(token.clone())));
+                        if !sent? {
+                            return Ok(());
+                        }
+                        Some(following?)
+                    }
+                    None => {
+                        sent.await?;
+                        None
+                    }
+                };
+                page_token = next;
+                if page_token.is_none() {
+                    return Ok(());
                 }
-                None => {
-                    stored.await?;
-                    None
-                }
-            };
-            page_token = next;
-            if page_token.is_none() {
-                break;
             }
-        }
+        })
+        .await?;
         self.reporter.phase(Phase::Finishing);
         let mut tx = self.begin().await?;
         let history_id: Option<i64> =
@@ -626,65 +630,101 @@ impl<S: MailSource> Engine<S> {
     /// Fetches `ids` with bounded concurrency, parses them, and stores them in batches (of
     /// `batch_size` messages or [`BATCH_BYTES`] of text); the last batch's transaction also
     /// writes `checkpoint`.
-    ///
-    /// Fetching and storing run side by side: while one batch is written (SQLite works on its
-    /// own thread), the next is fetched and parsed. Written in line, the fetches drained while
-    /// each batch was stored and the machine sat partly idle. One finished batch at most waits
-    /// for the writer, so the parsed mail held is at most three batches (the one written, the
-    /// one waiting, the one being filled); batches are written in the order they were filled,
-    /// the checkpoint's last.
     async fn fetch_and_store(
         &self,
         ids: Vec<String>,
         epoch: Option<i64>,
         checkpoint: Option<Checkpoint>,
     ) -> Result<(), RunFailure> {
-        let (filled, mut to_store) =
-            tokio::sync::mpsc::channel::<(Vec<FetchedMessage>, Option<Checkpoint>)>(1);
-        let fetching = async move {
-            let mut fetches = futures::stream::iter(ids)
-                .map(|id| {
-                    let calls = self.calls.clone();
-                    // Dropping the stream (the run stopped, failed or was cancelled) aborts
-                    // every fetch still in flight, so none outlives its run.
-                    AbortOnDropHandle::new(tokio::spawn(async move { fetch_one(&calls, id).await }))
-                })
-                .buffer_unordered(self.options.concurrency.max(1));
-            let mut batch = Vec::with_capacity(self.options.batch_size);
-            let mut batch_bytes = 0;
-            while let Some(joined) = fetches.next().await {
-                let fetched =
-                    joined.map_err(|e| failure::internal(format!("a fetch task failed: {e}")))?;
-                let Some(message) = self.received(fetched.map_err(|e| failure::from_source(&e))?)
-                else {
-                    continue;
-                };
-                batch_bytes += weight(&message);
-                batch.push(message);
-                if batch.len() >= self.options.batch_size || batch_bytes >= BATCH_BYTES {
-                    // The writer stopped only on an error, which it returns itself.
-                    if filled
-                        .send((std::mem::take(&mut batch), None))
-                        .await
-                        .is_err()
-                    {
-                        return Ok(());
-                    }
-                    batch_bytes = 0;
-                }
-            }
-            let _ = filled.send((batch, checkpoint)).await;
-            Ok::<(), RunFailure>(())
-        };
-        let storing = async {
+        self.pipelined(epoch, |filled| async move {
+            self.fetch_into(ids, checkpoint, &filled).await.map(|_| ())
+        })
+        .await
+    }
+
+    /// Runs `produce`, which fetches and parses mail and sends it in batches, beside the
+    /// writer that stores the batches in the order they were sent.
+    ///
+    /// Fetching and storing run side by side: while one batch is written (SQLite works on its
+    /// own thread), the next is fetched and parsed. Written in line, the fetches drained while
+    /// each batch was stored and the machine sat partly idle. One finished batch at most waits
+    /// for the writer, so the parsed mail held is at most three batches (the one written, the
+    /// one waiting, the one being filled).
+    ///
+    /// A writer's error ends the producer at once (the fetches in flight are aborted; what was
+    /// not written is fetched again by the next run). A producer's error ends the run once the
+    /// writer has stored the batches sent before it: complete messages are never thrown away.
+    async fn pipelined<F>(
+        &self,
+        epoch: Option<i64>,
+        produce: impl FnOnce(Batches) -> F,
+    ) -> Result<(), RunFailure>
+    where
+        F: std::future::Future<Output = Result<(), RunFailure>>,
+    {
+        let (filled, mut to_store) = tokio::sync::mpsc::channel(1);
+        // The producer's future owns the sender, and is dropped when it ends: the writer then
+        // sees the channel close once it has stored what was sent.
+        let producing = async { produce(filled).await };
+        let writing = async {
             while let Some((batch, checkpoint)) = to_store.recv().await {
                 self.store_batch(batch, epoch, checkpoint).await?;
             }
             Ok::<(), RunFailure>(())
         };
-        // The first error ends both halves: the fetches in flight are aborted, and a batch
-        // not yet written is dropped (the next run fetches it again).
-        tokio::try_join!(fetching, storing).map(|_| ())
+        tokio::pin!(producing, writing);
+        let produced = tokio::select! {
+            produced = &mut producing => produced,
+            written = &mut writing => {
+                written?;
+                return producing.await;
+            }
+        };
+        writing.await?;
+        produced
+    }
+
+    /// Fetches `ids` with bounded concurrency, parses them, and sends them to the writer in
+    /// batches (of `batch_size` messages or [`BATCH_BYTES`] of text), the last one with
+    /// `checkpoint`. False when the writer has stopped (only on an error, which it returns
+    /// itself).
+    async fn fetch_into(
+        &self,
+        ids: Vec<String>,
+        checkpoint: Option<Checkpoint>,
+        filled: &Batches,
+    ) -> Result<bool, RunFailure> {
+        let mut fetches = futures::stream::iter(ids)
+            .map(|id| {
+                let calls = self.calls.clone();
+                // Dropping the stream (the run stopped, failed or was cancelled) aborts every
+                // fetch still in flight, so none outlives its run.
+                AbortOnDropHandle::new(tokio::spawn(async move { fetch_one(&calls, id).await }))
+            })
+            .buffer_unordered(self.options.concurrency.max(1));
+        let mut batch = Vec::with_capacity(self.options.batch_size);
+        let mut batch_bytes = 0;
+        while let Some(joined) = fetches.next().await {
+            let fetched =
+                joined.map_err(|e| failure::internal(format!("a fetch task failed: {e}")))?;
+            let Some(message) = self.received(fetched.map_err(|e| failure::from_source(&e))?)
+            else {
+                continue;
+            };
+            batch_bytes += weight(&message);
+            batch.push(message);
+            if batch.len() >= self.options.batch_size || batch_bytes >= BATCH_BYTES {
+                if filled
+                    .send((std::mem::take(&mut batch), None))
+                    .await
+                    .is_err()
+                {
+                    return Ok(false);
+                }
+                batch_bytes = 0;
+            }
+        }
+        Ok(filled.send((batch, checkpoint)).await.is_ok())
     }
 
     /// Counts one finished fetch in the progress; the message to store, if there is one.
@@ -748,7 +788,14 @@ impl<S: MailSource> Engine<S> {
             }
             None => {}
         }
-        tx.commit().await.map_err(|e| self.storage(e))?;
+        // The batch carries its own heartbeat (with the progress it makes) in its transaction.
+        let mut progress = self.lease.progress();
+        progress.progress.inserted_emails += inserted;
+        progress.progress.stored_links += links;
+        self.lease
+            .commit_with_heartbeat(tx, &progress)
+            .await
+            .map_err(|e| failure::from_ledger(&e))?;
         self.calls.pulse.beat();
         self.tally(|s| {
             s.fetched += batch.len() as i64;
@@ -759,7 +806,7 @@ impl<S: MailSource> Engine<S> {
             p.progress.inserted_emails += inserted;
             p.progress.stored_links += links;
         });
-        self.heartbeat().await
+        Ok(())
     }
 
     async fn heartbeat(&self) -> Result<(), RunFailure> {
