@@ -1,8 +1,10 @@
 //! Sizes as people read them: "512 bytes", "1 byte", "14 KB", "2.4 MB" (1 KB = 1024 bytes, as file managers on every OS but macOS count).
 
+import { COUNT_LOCALE } from "./number.js";
+
 const UNITS = ["KB", "MB", "GB"];
 
-export function formatFileSize(bytes, locale) {
+export function formatFileSize(bytes, locale = COUNT_LOCALE) {
   const n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
   if (n < 1024) return n === 1 ? "1 byte" : `${new Intl.NumberFormat(locale).format(n)} bytes`;
   let value = n / 1024;

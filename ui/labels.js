@@ -1,6 +1,8 @@
 //! Gmail labels for the sidebar: which are shown, their display names, and nested names
 //! (`Work/Clients`) as a tree. Pure.
 
+import { formatCount } from "./number.js";
+
 /** System labels the sidebar lists by their own entries (Inbox, Starred, Sent) or never. */
 const SYSTEM_SHOWN_ELSEWHERE = new Set(["INBOX", "STARRED", "SENT"]);
 
@@ -35,7 +37,7 @@ export function labelName(labels, id) {
 /** The unread count shown beside a view, or "" when nothing is unread. */
 export function unreadBadge(labels, id) {
   const n = (labels ?? []).find((l) => l.id === id)?.unread ?? 0;
-  return n > 0 ? n.toLocaleString() : "";
+  return n > 0 ? formatCount(n) : "";
 }
 
 export function isShownElsewhere(id) {

@@ -1,6 +1,8 @@
 //! The mailboxes as the switcher sees them: the list from list_mailboxes / mailboxes://changed, and each one's
 //! running sync from every window's progress events. Pure.
 
+import { formatCount } from "./number.js";
+
 export const initialMailboxesState = Object.freeze({
   /** [{ key, source: { kind, label, email? }, active, latest }], in the app's order. */
   list: [],
@@ -38,7 +40,7 @@ export function mailboxRow(m) {
   const run = m.active;
   const status = !run ? "idle" : run.isStale ? "stale" : "syncing";
   const detail = status === "syncing"
-    ? (run.totalEstimate ? `Syncing ${(run.progress?.processedEmails ?? 0).toLocaleString()} of ${run.totalEstimate.toLocaleString()}` : "Syncing…")
+    ? (run.totalEstimate ? `Syncing ${formatCount(run.progress?.processedEmails ?? 0)} of ${formatCount(run.totalEstimate)}` : "Syncing…")
     : status === "stale" ? "Not responding" : "";
   return { key: m.key, name, status, detail };
 }

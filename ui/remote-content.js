@@ -1,5 +1,7 @@
 //! What the bar above an HTML mail says about remote content (images, fonts): blocked with a way to load it, or loading because the sender is trusted.
 
+import { formatCount } from "./number.js";
+
 /**
  * The bar for a message detail (`html`, `sender`, `senderTrusted` from get_message), or null
  * when there is nothing to say: no HTML, nothing remote in it, or loaded by a click just now.
@@ -10,7 +12,7 @@ export function remoteBar({ html, sender, senderTrusted } = {}) {
     return { kind: "trusted", text: `Remote content from ${sender} always loads.`, sender };
   }
   if (!html.remoteAllowed && html.remoteBlocked > 0) {
-    const what = html.remoteBlocked === 1 ? "1 remote image or font" : `${html.remoteBlocked.toLocaleString()} remote images or fonts`;
+    const what = html.remoteBlocked === 1 ? "1 remote image or font" : `${formatCount(html.remoteBlocked)} remote images or fonts`;
     return { kind: "blocked", text: "Remote content blocked", detail: `${what} not loaded, so the sender can't see you opened this.`, sender: sender ?? null };
   }
   return null;
@@ -25,5 +27,5 @@ export function inlineNote(html) {
   if (n === 0) return null;
   return n === 1
     ? "1 inline image isn't in the stored message, so it isn't shown."
-    : `${n.toLocaleString()} inline images aren't in the stored message, so they aren't shown.`;
+    : `${formatCount(n)} inline images aren't in the stored message, so they aren't shown.`;
 }

@@ -2,7 +2,7 @@
 //! once); while a database from an older version is updated, how far that has come; and why,
 //! when a mailbox cannot be opened at all.
 
-const number = new Intl.NumberFormat();
+import { formatCount } from "./number.js";
 
 /** Capitalises the first letter of the app's step words ("building the search index"). */
 const sentence = (words) => (words ? words[0].toUpperCase() + words.slice(1) : "");
@@ -34,7 +34,7 @@ export function startupCard(view) {
       const parts = [];
       if (u.steps > 0) parts.push(`${sentence(u.what)} (step ${u.step} of ${u.steps})`);
       else parts.push(sentence(u.what ?? "checking the database"));
-      if (u.messages > 0) parts.push(`${number.format(u.messages)} messages`);
+      if (u.messages > 0) parts.push(`${formatCount(u.messages)} messages`);
       return {
         tone: "running",
         title: "Updating your mailbox for this version",

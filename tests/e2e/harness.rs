@@ -344,9 +344,10 @@ impl App {
 
     /// A counter of the fetch card as a number (0 when unreadable).
     pub async fn counter(&self, id: &str) -> i64 {
+        // The window groups digits as the user's language does ("1,234", "1 234").
         self.text(&format!("#{id}"))
             .await
-            .and_then(|t| t.parse().ok())
+            .and_then(|t| t.chars().filter(char::is_ascii_digit).collect::<String>().parse().ok())
             .unwrap_or(0)
     }
 

@@ -1,6 +1,7 @@
 //! The fetch card: renders fetchCardState() into stable DOM (ids and data-state are the e2e tests' contract).
 
 import { h, icon, setText } from "../dom.js";
+import { formatCount } from "../number.js";
 import { ICONS } from "../icons.js";
 import { fetchCardState } from "../fetch-card-state.js";
 import * as store from "../sync-store.js";
@@ -84,9 +85,9 @@ export function mountFetchCard(container) {
     if (focused && fetchButton.disabled && s.showCancelSignIn) cancelSignInButton.focus();
     reopen.hidden = !s.signInUrl;
     reopen.title = s.signInUrl ?? "";
-    setText(card.querySelector("#count-fetched"), String(s.counters.fetched));
-    setText(card.querySelector("#count-inserted"), String(s.counters.inserted));
-    setText(card.querySelector("#count-links"), String(s.counters.links));
+    setText(card.querySelector("#count-fetched"), formatCount(s.counters.fetched));
+    setText(card.querySelector("#count-inserted"), formatCount(s.counters.inserted));
+    setText(card.querySelector("#count-links"), formatCount(s.counters.links));
     counters.classList.toggle("is-live", s.countersLive);
     renderProgress(s.progress);
     setText(eta, s.eta ?? "");

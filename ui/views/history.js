@@ -7,6 +7,7 @@ import * as account from "../account-store.js";
 import { errorWords, kindWords, statusWords, triggerWords } from "../run-words.js";
 import { formatAbsolute, formatDuration, formatRelative } from "../time-format.js";
 import { onTick } from "../clock.js";
+import { formatCount } from "../number.js";
 
 const RUNS_PAGE = 25;
 
@@ -33,8 +34,8 @@ function row(run, now) {
     h("td", {}, triggerWords(run.trigger)),
     h("td", {}, kindWords(run.kind)),
     h("td", { class: "num" }, formatDuration(end - run.startedAt)),
-    h("td", { class: "num" }, String(p.fetchedEmails ?? 0)),
-    h("td", { class: "num" }, String(p.insertedEmails ?? 0)),
+    h("td", { class: "num" }, formatCount(p.fetchedEmails ?? 0)),
+    h("td", { class: "num" }, formatCount(p.insertedEmails ?? 0)),
     h("td", { class: "num" }, String(p.storedLinks ?? 0)),
     errorCell(run));
 }

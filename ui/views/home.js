@@ -7,8 +7,8 @@ import { formatAbsolute, formatDuration, formatRelative } from "../time-format.j
 import { kindWords, statusWords, triggerWords } from "../run-words.js";
 import { onTick } from "../clock.js";
 import { sourceWords } from "../account-state.js";
+import { formatCount } from "../number.js";
 
-const number = new Intl.NumberFormat();
 
 function stat(label, hint) {
   const value = h("span", { class: "stat-value" }, "—");
@@ -48,9 +48,9 @@ export function mountHome(container) {
     latestSection.hidden = !latest;
     setText(subtitle, source ? `Mailbox: ${sourceWords(source)}` : "");
     if (counts) {
-      setText(messages.value, number.format(counts.messages));
-      setText(links.value, number.format(counts.links));
-      setText(defects.value, number.format(counts.withDefects));
+      setText(messages.value, formatCount(counts.messages));
+      setText(links.value, formatCount(counts.links));
+      setText(defects.value, formatCount(counts.withDefects));
       setText(defects.hint, counts.withDefects === 1 ? "message that parsed with problems" : "messages that parsed with problems");
     }
     if (latest) {
@@ -62,7 +62,7 @@ export function mountHome(container) {
         ...fact("Duration", formatDuration(end - latest.startedAt)),
         ...fact("Trigger", triggerWords(latest.trigger)),
         ...fact("Kind", kindWords(latest.kind)),
-        ...fact("New messages", number.format(latest.progress?.insertedEmails ?? 0)),
+        ...fact("New messages", formatCount(latest.progress?.insertedEmails ?? 0)),
       );
     }
   };
