@@ -205,3 +205,24 @@ fn bad_database_is_a_clear_error() {
         "file untouched"
     );
 }
+
+/// Without a display the window cannot open: the app says so in words and exits 1, instead
+/// of GTK's panic ("Failed to initialize gtk backend").
+#[cfg(target_os = "linux")]
+#[test]
+fn the_window_without_a_display_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_inbox-sync"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("INBOX_SYNC_DATA_DIR")
+        .output()
+        .expect("run inbox-sync");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(stderr.contains("no graphical display"), "stderr: {stderr}");
+    assert!(stderr.contains("inbox-sync sync"), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}

@@ -56,6 +56,9 @@ pub fn run(data_dir: Option<&Path>, stale_after: Duration, at_login: bool) -> i3
                 .report()
         }
     };
+    if let Err(e) = display_ready() {
+        return e.report();
+    }
     // WebKitGTK's accelerated compositing costs ~80 MB in the web process for a window that
     // animates little more than a progress bar; a user's own setting still wins.
     #[cfg(target_os = "linux")]
@@ -217,4 +220,27 @@ fn spawn_schedule(app: tauri::AppHandle, mailboxes: Arc<Mailboxes>, settings_pat
             }
         }
     });
+}
+
+/// The window needs a graphical display. Without one (an SSH session, a service, a
+/// container) GTK cannot start and Tauri would panic; this says so in words instead, and
+/// points to the command line, which needs none.
+#[cfg(target_os = "linux")]
+fn display_ready() -> Result<(), AppError> {
+    gtk::init().map_err(|e| {
+        AppError::new(
+            "noDisplay",
+            format!(
+                "cannot open the window: no graphical display could be opened ({e}; DISPLAY or \
+                 WAYLAND_DISPLAY says where one is). The command line needs none: \
+                 `inbox-sync sync`, `inbox-sync status`, `inbox-sync search`."
+            ),
+        )
+    })
+}
+
+/// Windows and macOS always have their window server in a user's session.
+#[cfg(not(target_os = "linux"))]
+fn display_ready() -> Result<(), AppError> {
+    Ok(())
 }
