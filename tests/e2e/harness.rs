@@ -347,7 +347,13 @@ impl App {
         // The window groups digits as the user's language does ("1,234", "1 234").
         self.text(&format!("#{id}"))
             .await
-            .and_then(|t| t.chars().filter(char::is_ascii_digit).collect::<String>().parse().ok())
+            .and_then(|t| {
+                t.chars()
+                    .filter(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .ok()
+            })
             .unwrap_or(0)
     }
 

@@ -148,7 +148,10 @@ impl LeaseHandle {
         progress: &RunProgress,
     ) -> Result<(), LedgerError> {
         let ledger = &self.0.ledger;
-        match ledger.commit_with_heartbeat(tx, self.0.run_id, progress).await {
+        match ledger
+            .commit_with_heartbeat(tx, self.0.run_id, progress)
+            .await
+        {
             Ok(()) => {
                 self.0
                     .last_ok_ms

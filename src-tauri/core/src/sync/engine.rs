@@ -461,10 +461,8 @@ impl<S: MailSource> Engine<S> {
                 };
                 tokens.page(page.next_page_token.as_deref())?;
                 let existing = self.stored_among(&page.ids).await?;
-                let (seen, missing): (Vec<String>, Vec<String>) = page
-                    .ids
-                    .into_iter()
-                    .partition(|id| existing.contains(id));
+                let (seen, missing): (Vec<String>, Vec<String>) =
+                    page.ids.into_iter().partition(|id| existing.contains(id));
                 // Already stored messages count as done, so the bar reflects the whole mailbox.
                 self.reporter
                     .update(|p| p.progress.processed_emails += seen.len() as i64);
