@@ -1,5 +1,7 @@
 //! The Gmail account as one window sees it: folds get_account, sign-in events and this window's own requests into one state. Pure.
 
+import { formatCount } from "./number.js";
+
 export const initialAccountState = Object.freeze({
   /** AccountView from get_account / account://changed; null until the first answer. */
   account: null,
@@ -137,6 +139,7 @@ function signingIn(state) {
 export function sourceWords(source) {
   if (!source) return "";
   if (source.kind === "account") return source.email || source.label || "Gmail account";
+  if (source.kind === "demo" && Number.isFinite(source.messages)) return `Demo mailbox (${formatCount(source.messages)} messages)`;
   return source.label ?? "";
 }
 

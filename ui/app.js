@@ -15,6 +15,7 @@ import * as mailboxes from "./mailboxes-store.js";
 import { waitForMailboxes } from "./views/startup.js";
 import { currentLabels, mountSidebarMail } from "./views/sidebar-mail.js";
 import { labelName, unreadBadge } from "./labels.js";
+import { formatCount } from "./number.js";
 
 const VIEWS = { home: mountHome, inbox: mountInbox, history: mountHistory, settings: mountSettings };
 
@@ -42,7 +43,7 @@ function renderIndicator() {
   const el = document.getElementById("sync-indicator");
   el.dataset.state = card.state === "idle" && card.runId === null ? "never" : card.state;
   const busy = card.state === "running" || card.state === "throttled";
-  const text = busy ? (card.state === "throttled" ? "Waiting on quota" : `Syncing · ${card.counters.fetched}`)
+  const text = busy ? (card.state === "throttled" ? "Waiting on quota" : `Syncing · ${formatCount(card.counters.fetched)}`)
     : card.state === "signingIn" ? "Waiting for sign-in" : card.lastSynced;
   setText(el.querySelector(".indicator-text"), text);
   setText(document.getElementById("source-label"), sourceWords(s.source));

@@ -2,6 +2,7 @@
 //! running sync from every window's progress events. Pure.
 
 import { formatCount } from "./number.js";
+import { sourceWords } from "./account-state.js";
 
 export const initialMailboxesState = Object.freeze({
   /** [{ key, source: { kind, label, email? }, active, latest }], in the app's order. */
@@ -36,7 +37,7 @@ export function chooseMailbox(list, current) {
 
 /** What the switcher's row for one mailbox says: its name, and whether it syncs ("syncing", "stale", "idle"). */
 export function mailboxRow(m) {
-  const name = m.source?.email ?? m.source?.label ?? m.key;
+  const name = sourceWords(m.source) || m.key;
   const run = m.active;
   const status = !run ? "idle" : run.isStale ? "stale" : "syncing";
   const detail = status === "syncing"

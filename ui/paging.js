@@ -1,5 +1,7 @@
 //! Page arithmetic for the message list: which range is shown and whether previous/next exist. Pure.
 
+import { formatCount } from "./number.js";
+
 export const PAGE_SIZE = 50;
 
 /**
@@ -11,7 +13,7 @@ export function pageInfo(offset, limit, total, { exact = true, shown = 0 } = {})
   if (!exact) {
     const last = offset + shown;
     return {
-      label: shown === 0 ? "No messages" : `${offset + 1}–${last} of more than ${safeTotal.toLocaleString("en-US")}`,
+      label: shown === 0 ? "No messages" : `${formatCount(offset + 1)}–${formatCount(last)} of more than ${formatCount(safeTotal)}`,
       hasPrev: offset > 0,
       hasNext: shown >= limit,
       prevOffset: Math.max(0, offset - limit),
@@ -21,7 +23,7 @@ export function pageInfo(offset, limit, total, { exact = true, shown = 0 } = {})
   const first = safeTotal === 0 ? 0 : Math.min(offset + 1, safeTotal);
   const last = Math.min(offset + limit, safeTotal);
   return {
-    label: safeTotal === 0 ? "No messages" : `${first}–${last} of ${safeTotal}`,
+    label: safeTotal === 0 ? "No messages" : `${formatCount(first)}–${formatCount(last)} of ${formatCount(safeTotal)}`,
     hasPrev: offset > 0,
     hasNext: offset + limit < safeTotal,
     prevOffset: Math.max(0, offset - limit),

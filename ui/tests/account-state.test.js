@@ -184,3 +184,7 @@ test("the app's connectedAtMs answers an older auth error even after a restart",
   const signedOut = applyAccount(initialAccountState, view({ connectedAtMs: NOW }));
   assert.equal(signedOut.signedInAtMs, 0, "a disconnected account answers nothing");
 });
+
+test("the demo mailbox's size is written with digit grouping", () => {
+  assert.equal(sourceWords({ kind: "demo", label: "Demo mailbox (20000 messages)", messages: 20000 }), "Demo mailbox (20,000 messages)");
+});

@@ -24,9 +24,13 @@ test("pageInfo: a total that is only a floor reads as one, and the next page fol
   assert.equal(first.label, "1–50 of more than 1,000");
   assert.equal(first.hasNext, true);
   const deep = pageInfo(1000, 50, 1000, { exact: false, shown: 50 });
-  assert.equal(deep.label, "1001–1050 of more than 1,000", "past the floor, still true");
+  assert.equal(deep.label, "1,001–1,050 of more than 1,000", "past the floor, still true");
   assert.equal(deep.hasNext, true);
   const end = pageInfo(1050, 50, 1000, { exact: false, shown: 20 });
-  assert.equal(end.label, "1051–1070 of more than 1,000");
+  assert.equal(end.label, "1,051–1,070 of more than 1,000");
   assert.equal(end.hasNext, false, "a short page is the last");
+});
+
+test("a big mailbox's range and total are written with digit grouping", () => {
+  assert.equal(pageInfo(100000, 50, 250000).label, "100,001–100,050 of 250,000");
 });

@@ -102,7 +102,7 @@ export function mountFetchCard(container) {
       bar.setAttribute("aria-valuemax", String(p.max));
       bar.removeAttribute("aria-valuetext");
       fill.style.transform = `scaleX(${p.max > 0 ? p.value / p.max : 0})`;
-      setText(progressText, `${p.value} of ${p.max}`);
+      setText(progressText, `${formatCount(p.value)} of ${formatCount(p.max)}`);
     } else {
       // Indeterminate per ARIA: no valuenow; valuetext says what is known instead.
       bar.removeAttribute("aria-valuenow");

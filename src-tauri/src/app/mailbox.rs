@@ -66,6 +66,8 @@ impl Mailbox {
             Self::Demo(demo) => json!({
                 "kind": "demo",
                 "label": format!("Demo mailbox ({} messages)", demo.messages),
+                // The window writes the count itself, grouped in the user's language.
+                "messages": demo.messages,
             }),
             Self::Server(endpoint) => json!({
                 "kind": "server",
