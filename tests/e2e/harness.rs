@@ -633,6 +633,22 @@ impl Stage {
     }
 }
 
+/// Copies the files under `from` to `to` (best effort: evidence for a failed test).
+fn copy_tree(from: &Path, to: &Path) {
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(to);
+    for entry in entries.flatten() {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_tree(&source, &target);
+        } else {
+            let _ = std::fs::copy(&source, &target);
+        }
+    }
+}
+
 impl Drop for Stage {
     fn drop(&mut self) {
         if std::thread::panicking() {
@@ -641,6 +657,9 @@ impl Drop for Stage {
                 self.dir.path().join("tauri-driver.log"),
                 self.keep_dir().join("tauri-driver.log"),
             );
+            // The data directory too (databases, set-aside files, damage notes): the state
+            // the failure left, to open afterwards.
+            copy_tree(&self.dir.path().join("data"), &self.keep_dir().join("data"));
             eprintln!(
                 "e2e: test failed; screenshot {shot}, driver log in {}",
                 self.keep_dir().display()

@@ -293,11 +293,26 @@ impl Store {
     }
 
     /// `PRAGMA quick_check`: `Corrupt` (and the damage recorded) unless SQLite says `ok`.
+    ///
+    /// It runs on a connection of its own, opened for it and closed after. A pooled one may
+    /// have searched the index before another connection (or process) merged its segments:
+    /// SQLite's FTS5 (3.46, the one sqlx bundles) checks its index from the structure it
+    /// cached then, without reading it again as a search does, and the segments merged away
+    /// read as "malformed inverted index" in a sound file (which was then set aside and
+    /// rebuilt from Gmail). A fresh connection reads the structure afresh.
     pub async fn quick_check(&self) -> Result<(), StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(5)")
-            .fetch_all(&self.pool)
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = self
+            .pool
+            .connect_options()
+            .connect()
             .await
             .map_err(|e| self.failed(e))?;
+        let rows: Result<Vec<String>, _> = sqlx::query_scalar("PRAGMA quick_check(5)")
+            .fetch_all(&mut conn)
+            .await;
+        let _ = conn.close().await;
+        let rows = rows.map_err(|e| self.failed(e))?;
         if rows.len() == 1 && rows[0] == "ok" {
             return Ok(());
         }
