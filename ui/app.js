@@ -3,7 +3,8 @@
 import { routeFromHash } from "./routes.js";
 import * as store from "./sync-store.js";
 import * as account from "./account-store.js";
-import { fetchCardState } from "./fetch-card-state.js";
+import { cardTimes, fetchCardState } from "./fetch-card-state.js";
+import { onTick } from "./clock.js";
 import { cardContext, sourceWords } from "./account-state.js";
 import { setText } from "./dom.js";
 import { mountHome } from "./views/home.js";
@@ -64,12 +65,14 @@ mountSidebarMail(document.getElementById("mail-nav"), () => {
   // A label view opened before the labels arrived gets its name now.
   if (routeFromHash(location.hash).title === "Label") setText(main.querySelector(".page-title"), labelName(currentLabels(), routeFromHash(location.hash).label));
 });
-store.subscribe(renderIndicator);
-account.subscribe(renderIndicator);
+// Its "Last synced 3 min ago" stays true as time passes, like the card's.
+const indicator = onTick(renderIndicator, () => { const s = store.getState(); return cardTimes(s.active, s.latest, account.getState()); });
+store.subscribe(indicator.render);
+account.subscribe(indicator.render);
 // Subscribed before any view mounts, so the sync state is already reset when views reload their lists.
 account.subscribeMailbox(() => store.resetForMailbox());
 navigate();
-renderIndicator();
+indicator.render();
 store.connect().catch((err) => console.error("sync store", err));
 account.connect().catch((err) => console.error("account store", err));
 mailboxes.connect().catch((err) => console.error("mailboxes store", err));

@@ -72,6 +72,15 @@ export function fetchCardState(active, latest, nowMs, context = {}) {
 }
 
 /**
+ * Every time the card (and the sidebar, which mirrors it) may show relative to now — "Last synced 3 min ago",
+ * "Started …", "Last heard from …", "Reconnected …" — for the page's clock to wake when one would read differently.
+ */
+export function cardTimes(active, latest, context = {}) {
+  return [active?.startedAt, active?.lastHeartbeatAt, latest?.startedAt, latest?.lastHeartbeatAt, latest?.finishedAt,
+    context.signedInAtMs].filter(Number.isFinite);
+}
+
+/**
  * Google refused the saved sign-in: the one useful action is signing in again. A sign-in completed after the failure
  * answers it, so the card goes back to fetching instead of asking twice.
  */

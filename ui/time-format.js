@@ -19,6 +19,25 @@ export function formatRelative(thenMs, nowMs, options = {}) {
   return formatShortDate(thenMs, nowMs, options);
 }
 
+/**
+ * How long, from `nowMs`, `formatRelative(thenMs, …)` keeps reading as it does now: the page's clock sleeps that long
+ * (at "1 min ago", then each minute, each hour, each day). A date (a week or older) is looked at again once a day.
+ */
+export function msUntilRelativeChange(thenMs, nowMs) {
+  if (!Number.isFinite(thenMs)) return Infinity;
+  const diff = Math.max(0, nowMs - thenMs);
+  // The first `diff` at which the wording changes; a time in the future reads "just now" until 45 s after it.
+  let next;
+  if (diff < 45 * SECOND) next = 45 * SECOND;
+  else if (diff < 90 * SECOND) next = 90 * SECOND;
+  else if (diff < HOUR) next = Math.min((Math.round(diff / MINUTE) + 0.5) * MINUTE, HOUR);
+  else if (diff < DAY) next = (Math.floor(diff / HOUR) + 1) * HOUR;
+  else if (diff < 2 * DAY) next = 2 * DAY;
+  else if (diff < 7 * DAY) next = (Math.floor(diff / DAY) + 1) * DAY;
+  else return DAY;
+  return next - diff + Math.max(0, thenMs - nowMs);
+}
+
 /** Full date and time for tooltips; locale and zone are injectable so tests are deterministic. */
 export function formatAbsolute(ms, { locale, timeZone } = {}) {
   if (!Number.isFinite(ms)) return "";

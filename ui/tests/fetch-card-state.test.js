@@ -2,7 +2,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fetchCardState } from "../fetch-card-state.js";
+import { cardTimes, fetchCardState } from "../fetch-card-state.js";
+import { msUntilRelativeChange } from "../time-format.js";
 import { NOW, run, finished } from "./fixtures.js";
 
 test("never synced: idle, fetch enabled, says Never synced", () => {
@@ -267,4 +268,22 @@ test("without a sign-in under way, the card's state is always one of the six doc
     [null, finished({ status: "aborted", errorTag: "stale" })],
   ];
   for (const [a, l] of inputs) assert.ok(allowed.has(fetchCardState(a, l, NOW).state));
+});
+
+test("the card's relative time reads the same until the page's clock wakes for one of cardTimes", () => {
+  const H = 3_600_000;
+  const cases = [
+    [null, finished({ finishedAt: NOW - 10_000 }), {}],
+    [null, finished({ finishedAt: NOW - 2 * H - 600_000 }), {}],
+    [null, finished({ status: "error", errorTag: "network", finishedAt: NOW - 5 * 60_000 }), {}],
+    [null, finished({ status: "error", errorTag: "auth", finishedAt: NOW - 3 * H }), { signedInAtMs: NOW - 20_000 }],
+    [run({ startedAt: NOW - 70_000 }), null, {}],
+    [run({ isStale: true, lastHeartbeatAt: NOW - 4 * 60_000 }), null, {}],
+  ];
+  for (const [active, latest, context] of cases) {
+    const wait = Math.min(...cardTimes(active, latest, context).map((t) => msUntilRelativeChange(t, NOW)));
+    const words = fetchCardState(active, latest, NOW, context).lastSynced;
+    assert.ok(Number.isFinite(wait), `a wake ahead for "${words}"`);
+    assert.equal(fetchCardState(active, latest, NOW + wait - 1, context).lastSynced, words, `"${words}" holds until the wake`);
+  }
 });

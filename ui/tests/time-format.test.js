@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatAbsolute, formatDuration, formatEta, formatRelative, formatShortDate } from "../time-format.js";
+import { formatAbsolute, formatDuration, formatEta, formatRelative, formatShortDate, msUntilRelativeChange } from "../time-format.js";
 import { NOW } from "./fixtures.js";
 
 const S = 1000, M = 60 * S, H = 60 * M, D = 24 * H;
@@ -72,4 +72,32 @@ test("ETA: coarse wording from seconds to hours", () => {
 test("ETA: an impossible remaining time yields no ETA", () => {
   assert.equal(formatEta(-1), null);
   assert.equal(formatEta(Infinity), null);
+});
+
+test("the wording holds exactly until msUntilRelativeChange says, then changes", () => {
+  const utc = { locale: "en-US", timeZone: "UTC" };
+  const diffs = [];
+  for (let d = -2 * M; d < 8 * D; d += d < 2 * H ? 7 * S : 7 * M) diffs.push(d);
+  diffs.push(44 * S, 45 * S, 89 * S, 90 * S, 150 * S, 59.5 * M, H - 1, H, D - 1, D, 2 * D - 1, 2 * D, 7 * D - 1);
+  for (const diff of diffs) {
+    const then = NOW - diff;
+    const wait = msUntilRelativeChange(then, NOW);
+    const now = formatRelative(then, NOW, utc);
+    assert.ok(wait > 0, `${diff} ms ago: a wait ahead (${wait})`);
+    assert.equal(formatRelative(then, NOW + wait - 1, utc), now, `${diff} ms ago reads "${now}" until ${wait} ms later`);
+    if (diff + wait < 7 * D) {
+      assert.notEqual(formatRelative(then, NOW + wait, utc), now, `${diff} ms ago changes ${wait} ms later`);
+    }
+  }
+});
+
+test("msUntilRelativeChange: the steps a person sees", () => {
+  assert.equal(msUntilRelativeChange(NOW - 10 * S, NOW), 35 * S);
+  assert.equal(msUntilRelativeChange(NOW - 60 * S, NOW), 30 * S);
+  assert.equal(msUntilRelativeChange(NOW - 3 * M, NOW), 30 * S);
+  assert.equal(msUntilRelativeChange(NOW - 2 * H - 10 * M, NOW), 50 * M);
+  assert.equal(msUntilRelativeChange(NOW - 30 * H, NOW), 18 * H);
+  assert.equal(msUntilRelativeChange(NOW - 30 * D, NOW), D);
+  assert.equal(msUntilRelativeChange(NOW + 5 * S, NOW), 50 * S);
+  assert.equal(msUntilRelativeChange(null, NOW), Infinity);
 });

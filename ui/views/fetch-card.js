@@ -3,7 +3,7 @@
 import { h, icon, setText } from "../dom.js";
 import { formatCount } from "../number.js";
 import { ICONS } from "../icons.js";
-import { fetchCardState } from "../fetch-card-state.js";
+import { cardTimes, fetchCardState } from "../fetch-card-state.js";
 import * as store from "../sync-store.js";
 import * as account from "../account-store.js";
 import { cardContext } from "../account-state.js";
@@ -114,9 +114,10 @@ export function mountFetchCard(container) {
     }
   };
 
-  render();
-  const unsubscribe = store.subscribe(render);
-  const unsubscribeAccount = account.subscribe(render);
-  const untick = onTick(render);
-  return () => { unsubscribe(); unsubscribeAccount(); untick(); card.remove(); };
+  const shownTimes = () => { const snap = store.getState(); return cardTimes(snap.active, snap.latest, account.getState()); };
+  const clock = onTick(render, shownTimes);
+  clock.render();
+  const unsubscribe = store.subscribe(clock.render);
+  const unsubscribeAccount = account.subscribe(clock.render);
+  return () => { unsubscribe(); unsubscribeAccount(); clock.stop(); card.remove(); };
 }

@@ -59,13 +59,27 @@ export function mountHistory(container) {
   const runs = new Map();
   let exhausted = false;
 
-  const render = () => {
+  /** The row on screen for each run, with its markup: a row that reads the same is kept, not built again. */
+  const shownRows = new Map();
+  const draw = () => {
     const now = Date.now();
     const ordered = [...runs.values()].sort((a, b) => b.id - a.id);
-    body.replaceChildren(...ordered.map((r) => row(r, now)));
+    const rows = ordered.map((r) => {
+      const fresh = row(r, now);
+      const html = fresh.outerHTML;
+      const shown = shownRows.get(r.id);
+      if (shown?.html === html) return shown.tr;
+      shownRows.set(r.id, { html, tr: fresh });
+      return fresh;
+    });
+    for (const id of shownRows.keys()) if (!runs.has(id)) shownRows.delete(id);
+    // Only when a row changed, came or went: a page left alone is not styled and painted again.
+    if (rows.length !== body.children.length || rows.some((tr, i) => body.children[i] !== tr)) body.replaceChildren(...rows);
     setText(status, ordered.length ? "" : "No syncs yet.");
     more.hidden = exhausted || ordered.length === 0;
   };
+  const clock = onTick(draw, () => [...runs.values()].map((r) => r.startedAt));
+  const render = clock.render;
 
   /** Bumped when the mailbox switches, so a page of the old mailbox's runs arriving late is dropped. */
   let generation = 0;
@@ -107,7 +121,6 @@ export function mountHistory(container) {
     render();
     loadOlder();
   });
-  const untick = onTick(render);
   loadOlder();
-  return () => { unsubscribe(); unsubscribeMailbox(); untick(); };
+  return () => { unsubscribe(); unsubscribeMailbox(); clock.stop(); };
 }

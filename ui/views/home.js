@@ -56,19 +56,26 @@ export function mountHome(container) {
     if (latest) {
       const now = Date.now();
       const end = latest.finishedAt ?? now;
-      latestBody.replaceChildren(
+      const facts = [
         ...fact("Status", statusWords(latest)),
         ...fact("Started", formatRelative(latest.startedAt, now), formatAbsolute(latest.startedAt)),
         ...fact("Duration", formatDuration(end - latest.startedAt)),
         ...fact("Trigger", triggerWords(latest.trigger)),
         ...fact("Kind", kindWords(latest.kind)),
         ...fact("New messages", formatCount(latest.progress?.insertedEmails ?? 0)),
-      );
+      ];
+      // Put in only when they read differently: a page left alone is not styled and painted again.
+      const html = facts.map((f) => f.outerHTML).join("");
+      if (html !== shownFacts) {
+        latestBody.replaceChildren(...facts);
+        shownFacts = html;
+      }
     }
   };
-  render();
-  const unsubscribe = store.subscribe(render);
-  const untick = onTick(render);
+  let shownFacts = null;
+  const clock = onTick(render, () => [store.getState().latest?.startedAt]);
+  clock.render();
+  const unsubscribe = store.subscribe(clock.render);
   store.refreshSummary();
-  return () => { unsubscribe(); untick(); unmountCard(); };
+  return () => { unsubscribe(); clock.stop(); unmountCard(); };
 }
