@@ -86,6 +86,21 @@ fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHand
     })
 }
 
+/// Starts `cmd` in the background with both pipes read as it writes, and returns its output
+/// when it ends. Under `INBOX_SYNC_LOG=trace` a command writes more than a pipe holds (64 KB)
+/// before it records its run; a pipe nobody read then stopped it there, and the test waited
+/// a minute for a run that never started.
+fn spawn_drained(mut cmd: Command) -> tokio::task::JoinHandle<Output> {
+    let mut child = cmd.spawn().expect("start inbox-sync");
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    tokio::task::spawn_blocking(move || Output {
+        status: child.wait().unwrap(),
+        stdout: stdout.join().unwrap().into_bytes(),
+        stderr: stderr.join().unwrap().into_bytes(),
+    })
+}
+
 fn client_file(dir: &Path, name: &str, fake: &FakeGmail) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, fake.client_secret_json()).unwrap();
@@ -288,10 +303,10 @@ async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
     assert!(out.status.success(), "{}", text(&out));
 
     let db = account_db(&data, "bo@example.com");
-    let child = command(&data, &["sync", "--quota", "0", "--concurrency", "4"])
-        .spawn()
-        .unwrap();
-    let child = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap());
+    let child = spawn_drained(command(
+        &data,
+        &["sync", "--quota", "0", "--concurrency", "4"],
+    ));
     let deadline = Instant::now() + Duration::from_secs(60);
     while ids(&db).await.len() < 100 {
         assert!(
@@ -422,12 +437,10 @@ async fn two_accounts_sync_side_by_side_and_fail_apart() {
     // A sync of a already running in another process (held there: a's server answers
     // nothing for now): --all refuses a only and syncs b.
     a.set_hang(true);
-    let a_alone = command(
+    let a_alone = spawn_drained(command(
         &data,
         &["sync", "--account", "a@example.com", "--quota", "0"],
-    )
-    .spawn()
-    .unwrap();
+    ));
     wait_running(&data, "a@example.com", &mut transcript).await;
     let out = run(
         &data,
@@ -450,9 +463,7 @@ async fn two_accounts_sync_side_by_side_and_fail_apart() {
     assert_eq!(exits["b@example.com"].1, "success");
     assert_eq!(out.status.code(), Some(3), "the worst code: {}", text(&out));
     a.set_hang(false);
-    let a_out = tokio::task::spawn_blocking(move || a_alone.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let a_out = a_alone.await.unwrap();
     transcript.keep(&a_out);
     assert!(a_out.status.success(), "{}", text(&a_out));
     assert_eq!(
@@ -469,15 +480,11 @@ async fn two_accounts_sync_side_by_side_and_fail_apart() {
     a.add_messages(200);
     b.add_messages(50);
     a.set_hang(true);
-    let both = command(&data, &["sync", "--all", "--quota", "0", "--json"])
-        .spawn()
-        .unwrap();
+    let both = spawn_drained(command(&data, &["sync", "--all", "--quota", "0", "--json"]));
     wait_running(&data, "a@example.com", &mut transcript).await;
     a.revoke_refresh_tokens();
     a.set_hang(false);
-    let out = tokio::task::spawn_blocking(move || both.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let out = both.await.unwrap();
     transcript.keep(&out);
     let exits = exits_by_account(&out);
     assert_eq!(exits["a@example.com"].0, 1, "{}", text(&out));
