@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fake_gmail::{browser, FakeConfig, FakeGmail};
@@ -86,19 +87,56 @@ fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHand
     })
 }
 
-/// Starts `cmd` in the background with both pipes read as it writes, and returns its output
-/// when it ends. Under `INBOX_SYNC_LOG=trace` a command writes more than a pipe holds (64 KB)
-/// before it records its run; a pipe nobody read then stopped it there, and the test waited
-/// a minute for a run that never started.
-fn spawn_drained(mut cmd: Command) -> tokio::task::JoinHandle<Output> {
+/// A command started in the background (see [`spawn_drained`]).
+struct Background {
+    /// Its stdout and stderr so far, line by line as it writes them.
+    said: Arc<Mutex<String>>,
+    output: tokio::task::JoinHandle<Output>,
+}
+
+impl Background {
+    /// Waits for it to end.
+    async fn output(self) -> Output {
+        self.output.await.unwrap()
+    }
+
+    /// The last `n` bytes it has printed so far (for a failure's message).
+    fn tail(&self, n: usize) -> String {
+        let said = self.said.lock().unwrap();
+        let mut from = said.len().saturating_sub(n);
+        while !said.is_char_boundary(from) {
+            from += 1;
+        }
+        said[from..].to_owned()
+    }
+}
+
+/// Starts `cmd` in the background with both pipes read as it writes (a command that logs at
+/// `trace` may write more than a pipe holds while the test waits on it, and an unread pipe
+/// would stop it there), keeping what it says for a failure's message.
+fn spawn_drained(mut cmd: Command) -> Background {
     let mut child = cmd.spawn().expect("start inbox-sync");
-    let stdout = drain(child.stdout.take().unwrap());
-    let stderr = drain(child.stderr.take().unwrap());
-    tokio::task::spawn_blocking(move || Output {
+    let said = Arc::new(Mutex::new(String::new()));
+    let read = |pipe: Box<dyn std::io::Read + Send>| {
+        let said = said.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                said.lock().unwrap().push_str(&format!("{line}\n"));
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let output = tokio::task::spawn_blocking(move || Output {
         status: child.wait().unwrap(),
         stdout: stdout.join().unwrap().into_bytes(),
         stderr: stderr.join().unwrap().into_bytes(),
-    })
+    });
+    Background { said, output }
 }
 
 fn client_file(dir: &Path, name: &str, fake: &FakeGmail) -> PathBuf {
@@ -316,7 +354,7 @@ async fn a_token_revoked_mid_sync_ends_auth_and_reconnecting_resumes() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     fake.revoke_refresh_tokens();
-    let out = child.await.unwrap();
+    let out = child.output().await;
     transcript.keep(&out);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("[auth]"), "{}", text(&out));
@@ -378,7 +416,7 @@ fn exits_by_account(out: &Output) -> std::collections::BTreeMap<String, (i64, Va
 }
 
 /// Waits until the account's ledger has a running sync.
-async fn wait_running(data: &Path, email: &str, transcript: &mut Transcript) {
+async fn wait_running(data: &Path, email: &str, sync: &Background, transcript: &mut Transcript) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let out = run(data, &["status", "--account", email, "--json"], transcript);
@@ -388,8 +426,9 @@ async fn wait_running(data: &Path, email: &str, transcript: &mut Transcript) {
         }
         assert!(
             Instant::now() < deadline,
-            "{email}'s sync shows as running: {}",
-            text(&out)
+            "{email}'s sync shows as running: {}\nthe sync has said so far (its last 8 KB):\n{}",
+            text(&out),
+            sync.tail(8 * 1024)
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -441,7 +480,7 @@ async fn two_accounts_sync_side_by_side_and_fail_apart() {
         &data,
         &["sync", "--account", "a@example.com", "--quota", "0"],
     ));
-    wait_running(&data, "a@example.com", &mut transcript).await;
+    wait_running(&data, "a@example.com", &a_alone, &mut transcript).await;
     let out = run(
         &data,
         &["sync", "--all", "--quota", "0", "--json"],
@@ -463,7 +502,7 @@ async fn two_accounts_sync_side_by_side_and_fail_apart() {
     assert_eq!(exits["b@example.com"].1, "success");
     assert_eq!(out.status.code(), Some(3), "the worst code: {}", text(&out));
     a.set_hang(false);
-    let a_out = a_alone.await.unwrap();
+    let a_out = a_alone.output().await;
     transcript.keep(&a_out);
     assert!(a_out.status.success(), "{}", text(&a_out));
     assert_eq!(
@@ -481,10 +520,10 @@ async fn two_accounts_sync_side_by_side_and_fail_apart() {
     b.add_messages(50);
     a.set_hang(true);
     let both = spawn_drained(command(&data, &["sync", "--all", "--quota", "0", "--json"]));
-    wait_running(&data, "a@example.com", &mut transcript).await;
+    wait_running(&data, "a@example.com", &both, &mut transcript).await;
     a.revoke_refresh_tokens();
     a.set_hang(false);
-    let out = both.await.unwrap();
+    let out = both.output().await;
     transcript.keep(&out);
     let exits = exits_by_account(&out);
     assert_eq!(exits["a@example.com"].0, 1, "{}", text(&out));
