@@ -58,39 +58,48 @@ async fn login(data: &Path, extra: &[&str], transcript: &mut Transcript) -> Outp
     let mut args = vec!["account", "login", "--no-browser"];
     args.extend_from_slice(extra);
     let mut child = command(data, &args).spawn().expect("start login");
-    let stderr = drain(child.stderr.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap(), None);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut url = String::new();
     stdout.read_line(&mut url).expect("the sign-in address");
     let (consent, landing) = browser::sign_in(url.trim()).await.expect("browser");
     assert_eq!(consent.status, 302, "{}", consent.body);
     assert_eq!(landing.status, 200, "{}", landing.body);
-    let rest = drain(stdout);
+    let rest = drain(stdout, None);
     let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
         .await
         .unwrap();
     let out = Output {
         status,
-        stdout: format!("{url}{}", rest.join().unwrap()).into_bytes(),
-        stderr: stderr.join().unwrap().into_bytes(),
+        stdout: [url.into_bytes(), rest.join().unwrap()].concat(),
+        stderr: stderr.join().unwrap(),
     };
     transcript.keep(&out);
     out
 }
 
-/// Reads a pipe to its end on its own thread, so a chatty child never blocks on a full pipe.
-fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+/// Reads a pipe to its end on its own thread, so a chatty child never blocks on a full pipe;
+/// each piece read is also added to `said` as it comes.
+fn drain(
+    mut pipe: impl std::io::Read + Send + 'static,
+    said: Option<Arc<Mutex<Vec<u8>>>>,
+) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
+        let (mut all, mut piece) = (Vec::new(), [0u8; 8192]);
+        while let Ok(n @ 1..) = pipe.read(&mut piece) {
+            all.extend_from_slice(&piece[..n]);
+            if let Some(said) = &said {
+                said.lock().unwrap().extend_from_slice(&piece[..n]);
+            }
+        }
+        all
     })
 }
 
 /// A command started in the background (see [`spawn_drained`]).
 struct Background {
-    /// Its stdout and stderr so far, line by line as it writes them.
-    said: Arc<Mutex<String>>,
+    /// Its stdout and stderr so far, as it writes them.
+    said: Arc<Mutex<Vec<u8>>>,
     output: tokio::task::JoinHandle<Output>,
 }
 
@@ -103,11 +112,7 @@ impl Background {
     /// The last `n` bytes it has printed so far (for a failure's message).
     fn tail(&self, n: usize) -> String {
         let said = self.said.lock().unwrap();
-        let mut from = said.len().saturating_sub(n);
-        while !said.is_char_boundary(from) {
-            from += 1;
-        }
-        said[from..].to_owned()
+        String::from_utf8_lossy(&said[said.len().saturating_sub(n)..]).into_owned()
     }
 }
 
@@ -116,25 +121,13 @@ impl Background {
 /// would stop it there), keeping what it says for a failure's message.
 fn spawn_drained(mut cmd: Command) -> Background {
     let mut child = cmd.spawn().expect("start inbox-sync");
-    let said = Arc::new(Mutex::new(String::new()));
-    let read = |pipe: Box<dyn std::io::Read + Send>| {
-        let said = said.clone();
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                said.lock().unwrap().push_str(&format!("{line}\n"));
-                text.push_str(&line);
-                text.push('\n');
-            }
-            text
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().unwrap()));
-    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let said = Arc::new(Mutex::new(Vec::new()));
+    let stdout = drain(child.stdout.take().unwrap(), Some(said.clone()));
+    let stderr = drain(child.stderr.take().unwrap(), Some(said.clone()));
     let output = tokio::task::spawn_blocking(move || Output {
         status: child.wait().unwrap(),
-        stdout: stdout.join().unwrap().into_bytes(),
-        stderr: stderr.join().unwrap().into_bytes(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     });
     Background { said, output }
 }
