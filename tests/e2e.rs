@@ -460,17 +460,27 @@ async fn a_damaged_database_is_set_aside_and_rebuilt_from_the_window() {
     );
 
     app.click("#fetch-button").await;
-    // While the damaged file is swapped for a fresh one, a read may briefly fail: only a
-    // finished rebuild counts.
+    // Until the heal, a read of the damaged file may fail saying so; while the damaged file is
+    // swapped for a fresh one, reads wait for the fresh one: none meets the closed database.
+    let failures = std::sync::Mutex::new(Vec::new());
     app.wait_for("the rebuild ends", Duration::from_secs(120), || async {
-        let Ok(Value::Array(runs)) = app.try_invoke("list_runs", json!({"limit": 500})).await
-        else {
-            return false;
+        let runs = match app.try_invoke("list_runs", json!({"limit": 500})).await {
+            Ok(Value::Array(runs)) => runs,
+            Ok(_) => return false,
+            Err(e) => {
+                failures.lock().unwrap().push(e.to_string());
+                return false;
+            }
         };
         runs.iter().any(|r| r["errorTag"] == "corrupt")
             && runs.first().is_some_and(|r| r["status"] == "success")
     })
     .await;
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        !failures.iter().any(|e| e.contains("closed pool")),
+        "no read met the closed database during the swap: {failures:?}"
+    );
     let runs = app.runs().await;
     assert!(
         runs.iter()

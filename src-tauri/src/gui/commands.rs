@@ -113,7 +113,7 @@ pub async fn get_active(
     mailbox: Option<String>,
 ) -> Result<Option<SyncRun>, AppError> {
     let shown = mailboxes.get(mailbox.as_deref())?;
-    Ok(shown.get().ledger().get_active().await?)
+    Ok(shown.read().await.ledger().get_active().await?)
 }
 
 #[tauri::command]
@@ -122,7 +122,7 @@ pub async fn get_latest(
     mailbox: Option<String>,
 ) -> Result<Option<SyncRun>, AppError> {
     let shown = mailboxes.get(mailbox.as_deref())?;
-    Ok(shown.get().ledger().get_latest().await?)
+    Ok(shown.read().await.ledger().get_latest().await?)
 }
 
 #[tauri::command]
@@ -133,7 +133,12 @@ pub async fn list_runs(
     before: Option<i64>,
 ) -> Result<Vec<SyncRun>, AppError> {
     let shown = mailboxes.get(mailbox.as_deref())?;
-    Ok(shown.get().ledger().history(limit.min(500), before).await?)
+    Ok(shown
+        .read()
+        .await
+        .ledger()
+        .history(limit.min(500), before)
+        .await?)
 }
 
 #[derive(Serialize)]
@@ -168,7 +173,7 @@ pub async fn list_messages(
     after: Option<PageKey>,
     threads: Option<bool>,
 ) -> Result<MessagePage, AppError> {
-    let open = mailboxes.get(mailbox.as_deref())?.get();
+    let open = mailboxes.get(mailbox.as_deref())?.read().await;
     let mail = open.mail();
     let (search, label, limit) = (search.as_deref(), label.as_deref(), limit.min(500));
     let search = search.filter(|s| !s.trim().is_empty());
@@ -205,7 +210,7 @@ pub async fn list_labels(
     mailbox: Option<String>,
 ) -> Result<Vec<LabelView>, AppError> {
     let shown = mailboxes.get(mailbox.as_deref())?;
-    Ok(shown.get().mail().labels().await?)
+    Ok(shown.read().await.mail().labels().await?)
 }
 
 #[derive(Serialize)]
@@ -233,7 +238,7 @@ pub async fn get_message(
     gmail_id: String,
     allow_remote: Option<bool>,
 ) -> Result<MessageDetail, AppError> {
-    let open = mailboxes.get(mailbox.as_deref())?.get();
+    let open = mailboxes.get(mailbox.as_deref())?.read().await;
     let mut message = open
         .mail()
         .message(&gmail_id)
@@ -288,7 +293,8 @@ pub async fn save_attachment(
     let folder = download_folder(&app, &file)?;
     mailboxes
         .get(mailbox.as_deref())?
-        .get()
+        .read()
+        .await
         .save_attachment(&gmail_id, index, &folder)
         .await
 }
@@ -308,7 +314,8 @@ pub async fn open_attachment(
     let folder = download_folder(&app, &file)?;
     let saved = mailboxes
         .get(mailbox.as_deref())?
-        .get()
+        .read()
+        .await
         .save_attachment_to_open(&gmail_id, index, &folder)
         .await?;
     app.opener()
@@ -333,7 +340,7 @@ pub async fn get_thread(
     mailbox: Option<String>,
     thread_id: String,
 ) -> Result<Vec<MessageSummary>, AppError> {
-    let open = mailboxes.get(mailbox.as_deref())?.get();
+    let open = mailboxes.get(mailbox.as_deref())?.read().await;
     Ok(open.mail().thread(&thread_id).await?)
 }
 
@@ -382,7 +389,7 @@ pub async fn get_summary(
     mailboxes: State<'_, Arc<Mailboxes>>,
     mailbox: Option<String>,
 ) -> Result<Summary, AppError> {
-    let open = mailboxes.get(mailbox.as_deref())?.get();
+    let open = mailboxes.get(mailbox.as_deref())?.read().await;
     Ok(Summary {
         counts: open.mail().counts().await?,
         active: open.ledger().get_active().await?,

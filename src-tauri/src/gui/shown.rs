@@ -34,6 +34,10 @@ pub struct ShownMailbox {
     dir: DataDir,
     /// One heal at a time (the button, the tray and the schedule may all ask at once).
     healing: tokio::sync::Mutex<()>,
+    /// Held for reading by every window read of the mailbox ([`ShownMailbox::read`]) and for
+    /// writing while a heal swaps the damaged database for a fresh one: a read never meets the
+    /// closed database, it waits for the fresh one.
+    swap: Arc<tokio::sync::RwLock<()>>,
     /// Set when the mailbox is no longer shown (its account was removed): its watcher ends.
     removed: AtomicBool,
 }
@@ -45,6 +49,7 @@ impl ShownMailbox {
             current: RwLock::new(open),
             dir,
             healing: tokio::sync::Mutex::new(()),
+            swap: Arc::new(tokio::sync::RwLock::new(())),
             removed: AtomicBool::new(false),
         }
     }
@@ -62,6 +67,17 @@ impl ShownMailbox {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The mailbox for a window's read (its mail, counts, labels, runs): waits while a heal
+    /// swaps the damaged database for a fresh one, and holds the next swap off until the read
+    /// is done (the [`Reading`] dropped). Not for anything that starts a sync, which may heal.
+    pub async fn read(&self) -> Reading {
+        let guard = self.swap.clone().read_owned().await;
+        Reading {
+            open: self.get(),
+            _swap: guard,
+        }
     }
 
     /// Puts `open` in place and returns the one it replaces.
@@ -89,10 +105,28 @@ impl ShownMailbox {
             "the database was found damaged ({reason}); setting it aside and rebuilding it"
         );
         open.cancel_and_wait(Duration::from_secs(10)).await;
+        // The window's reads under way end first; those asked meanwhile wait for the fresh
+        // database instead of failing on the closed one.
+        let _swap = self.swap.write().await;
         open.close().await;
         let fresh = self.dir.open_mailbox(open.mailbox().clone()).await?;
         self.replace(fresh.clone());
         Ok((fresh, true))
+    }
+}
+
+/// A window's read of a shown mailbox: its open database, which no heal replaces while this
+/// is held ([`ShownMailbox::read`]).
+pub struct Reading {
+    open: Arc<OpenMailbox>,
+    _swap: tokio::sync::OwnedRwLockReadGuard<()>,
+}
+
+impl std::ops::Deref for Reading {
+    type Target = OpenMailbox;
+
+    fn deref(&self) -> &OpenMailbox {
+        &self.open
     }
 }
 
@@ -173,7 +207,7 @@ impl Mailboxes {
     pub async fn views(&self) -> Vec<MailboxView> {
         let mut views = Vec::new();
         for slot in self.all() {
-            let open = slot.get();
+            let open = slot.read().await;
             views.push(MailboxView {
                 key: slot.key.clone(),
                 source: open.mailbox().view(),
@@ -295,5 +329,63 @@ pub fn spawn_sync<R: Runtime>(app: AppHandle<R>, shown: Arc<ShownMailbox>, trigg
 pub fn spawn_sync_all<R: Runtime>(app: &AppHandle<R>, mailboxes: &Mailboxes, trigger: Trigger) {
     for shown in mailboxes.all() {
         spawn_sync(app.clone(), shown, trigger);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// While a heal swaps a damaged database for a fresh one, the window's reads (four at
+    /// once, without pause) wait for the fresh database: none meets the closed one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_during_a_heal_wait_for_the_fresh_database() {
+        let folder = tempfile::tempdir().expect("a scratch folder");
+        let dir = DataDir::open(Some(folder.path()), Duration::from_secs(60)).expect("data dir");
+        let open = dir
+            .open_mailbox(demo_mailbox().expect("the demo"))
+            .await
+            .expect("open the mailbox");
+        let damaged = open.ledger().store().path().to_owned();
+        let shown = Arc::new(ShownMailbox::new(open, dir));
+        inbox_sync_core::damage::note(&damaged, "damaged on purpose by a test");
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                let (shown, stop) = (shown.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let mut reads = 0u32;
+                    while !stop.load(Ordering::Relaxed) {
+                        let reading = shown.read().await;
+                        reading
+                            .ledger()
+                            .get_latest()
+                            .await
+                            .map_err(|e| format!("read {reads}: {e}"))?;
+                        reads += 1;
+                        tokio::task::yield_now().await;
+                    }
+                    Ok::<u32, String>(reads)
+                })
+            })
+            .collect();
+        // Let the readers get going before the heal.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let (fresh, replaced) = shown.for_sync().await.expect("the heal");
+        // And go on reading the fresh database a moment.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stop.store(true, Ordering::Relaxed);
+
+        assert!(replaced, "the damaged database was replaced");
+        assert!(Arc::ptr_eq(&fresh, &shown.get()), "the fresh one is shown");
+        assert!(fresh.repaired().is_some(), "the damaged file was set aside");
+        for reader in readers {
+            let reads = reader
+                .await
+                .expect("the reader ran")
+                .expect("every read succeeded");
+            assert!(reads > 0, "the reader read");
+        }
     }
 }
