@@ -9,14 +9,18 @@
 //! 1. `inbox-sync-cli fake-gmail` in a process of its own serves the mailbox (no latency, no
 //!    quota); `inbox-sync-cli sync` (the command line without the window's libraries, what
 //!    `inbox-sync sync` execs) fetches it all: messages a second, CPU a message (user + system
-//!    of the sync process), its peak RSS (and what it is made of), database bytes a message. Then a second sync, which finds
-//!    nothing new (the incremental sync with everything stored).
-//! 2. Search: 50 fixed queries (operators, common and rare words, phrases), each run 5 times
+//!    of the sync process), its peak RSS (and what it is made of), database bytes a message; the
+//!    fake's CPU meanwhile, and the rate the machine's cores allow the two. Then a second sync,
+//!    which finds nothing new (the incremental sync with everything stored).
+//! 2. The store's floor: the synced mail copied by SQLite itself into a fresh database made by
+//!    the app's migrations, 100 messages a transaction (no fetching, parsing or binding): the
+//!    CPU a message that the schema alone costs, with and without the full-text index.
+//! 3. Search: 50 fixed queries (operators, common and rare words, phrases), each run 5 times
 //!    through the app's own reads (`MailStore::summaries`: first page of 50 and the total):
 //!    p50 / p95 over the 250 runs.
-//! 3. Paging: the first Inbox page and page 2,000 of All mail (read by key, as the window does),
+//! 4. Paging: the first Inbox page and page 2,000 of All mail (read by key, as the window does),
 //!    40 runs each: p95.
-//! 4. The window (needs Xvfb and dbus-run-session, as the window tests): the app launched on
+//! 5. The window (needs Xvfb and dbus-run-session, as the window tests): the app launched on
 //!    the synced database as a user launches it (no WebDriver), from its process start to the
 //!    first painted fetch card (the page reports it and the app logs it), and then the CPU the
 //!    idle app (and its WebKit processes) uses over 60 s.
@@ -130,12 +134,15 @@ mod imp {
                 "fake Gmail with {messages} messages up in {:.1} s at {url}",
                 started.elapsed().as_secs_f64()
             );
+            let fake_pid = fake.id() as i32;
+            let fake_before = cpu_ticks(&[fake_pid]);
             let full = measured_sync(&data, &url);
+            let fake_cpu = (cpu_ticks(&[fake_pid]) - fake_before) as f64 / clock_ticks();
             let bytes = std::fs::metadata(&database).map_or(0, |m| m.len());
             let again = measured_sync(&data, &url);
             let _ = fake.kill();
             let _ = fake.wait();
-            (full, bytes, again)
+            (full, fake_cpu, bytes, again)
         });
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -144,19 +151,27 @@ mod imp {
             .build()
             .expect("a runtime");
         let reads = runtime.block_on(reads(&database, messages));
+        let floor = runtime.block_on(store_floor(&database, dir.path()));
 
         println!();
         println!("| figure ({messages} messages) | measured |");
         println!("|---|---|");
-        if let Some((full, bytes, again)) = synced {
+        let per_message = |seconds: f64| seconds * 1e6 / messages as f64;
+        if let Some((full, fake_cpu, bytes, again)) = synced {
             println!(
                 "| full sync, fake in its own process | {:.1} s, {:.0} msg/s |",
                 full.wall.as_secs_f64(),
                 messages as f64 / full.wall.as_secs_f64()
             );
+            let sync_us = per_message(full.cpu.as_secs_f64());
+            let fake_us = per_message(fake_cpu);
+            println!("| CPU a message (sync process, user + system) | {sync_us:.0} µs |");
+            // The fake runs on the same cores: the two processes' CPU a message bounds the
+            // rate, whatever the overlap.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             println!(
-                "| CPU a message (sync process, user + system) | {:.0} µs |",
-                full.cpu.as_secs_f64() * 1e6 / messages as f64
+                "| CPU a message of the fake, meanwhile | {fake_us:.0} µs: {cores} cores allow at most {:.0} msg/s for the two |",
+                cores as f64 * 1e6 / (sync_us + fake_us)
             );
             println!(
                 "| peak RSS of the sync | {:.0} MB (sampled peaks: {:.0} MB anonymous, {:.0} MB files) |",
@@ -174,6 +189,10 @@ mod imp {
                 again.peak_rss_mb
             );
         }
+        println!(
+            "| SQLite alone storing the synced mail (fresh database by the app's migrations, INSERT … SELECT, 100 a transaction) | {:.0} µs CPU a message ({:.0} µs of it the full-text index) |",
+            floor.all_us, floor.all_us - floor.without_index_us
+        );
         println!(
             "| search, 50 queries × 5: p50 / p95 / slowest | {:.1} / {:.1} / {:.1} ms ({}) |",
             reads.search_p50, reads.search_p95, reads.slowest.1, reads.slowest.0
@@ -199,6 +218,91 @@ mod imp {
                 idle.0, idle.1
             );
         }
+    }
+
+    struct Floor {
+        all_us: f64,
+        without_index_us: f64,
+    }
+
+    /// The least CPU the store's schema costs a message, whatever the sync around it does: the
+    /// synced messages and their links copied by SQLite itself (`INSERT … SELECT`, no fetching,
+    /// parsing or binding) into a fresh database made by the app's migrations, with all its
+    /// indexes and triggers, 100 messages a transaction as the sync writes them; then again
+    /// without the full-text index's triggers. CPU of this process (SQLite's thread), per
+    /// message.
+    async fn store_floor(synced: &Path, scratch: &Path) -> Floor {
+        let mut us = [0.0; 2];
+        for (i, with_index) in [true, false].into_iter().enumerate() {
+            let database = scratch.join(format!("floor-{i}.sqlite3"));
+            let store = Store::open(&database, StoreOptions::default())
+                .await
+                .expect("a fresh store");
+            let mut conn = store.pool().acquire().await.expect("a connection");
+            if !with_index {
+                for trigger in ["insert", "delete", "update"] {
+                    sqlx::query(&format!("DROP TRIGGER messages_fts_{trigger}"))
+                        .execute(&mut *conn)
+                        .await
+                        .expect("drop a trigger of the index");
+                }
+            }
+            sqlx::query("ATTACH DATABASE ? AS synced")
+                .bind(synced.to_string_lossy().into_owned())
+                .execute(&mut *conn)
+                .await
+                .expect("attach the synced database");
+            let columns: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_table_info('messages')")
+                    .fetch_all(&mut *conn)
+                    .await
+                    .expect("the messages' columns");
+            let columns = columns.join(", ");
+            let last: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM synced.messages")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("the last message");
+            let before = process_cpu();
+            for first in (1..=last).step_by(100) {
+                let mut tx = sqlx::Connection::begin(&mut *conn).await.expect("begin");
+                sqlx::query(&format!(
+                    "INSERT INTO main.messages ({columns}) SELECT {columns} FROM synced.messages \
+                     WHERE id BETWEEN ?1 AND ?2"
+                ))
+                .bind(first)
+                .bind(first + 99)
+                .execute(&mut *tx)
+                .await
+                .expect("copy messages");
+                sqlx::query(
+                    "INSERT INTO main.links SELECT * FROM synced.links \
+                     WHERE message_id BETWEEN ?1 AND ?2",
+                )
+                .bind(first)
+                .bind(first + 99)
+                .execute(&mut *tx)
+                .await
+                .expect("copy links");
+                tx.commit().await.expect("commit");
+            }
+            us[i] = (process_cpu() - before) * 1e6 / last.max(1) as f64;
+            drop(conn);
+            store.close().await;
+        }
+        Floor {
+            all_us: us[0],
+            without_index_us: us[1],
+        }
+    }
+
+    /// User + system CPU of this process so far, in seconds.
+    fn process_cpu() -> f64 {
+        // SAFETY: an all-zero rusage is a valid value for getrusage to fill.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: RUSAGE_SELF with a valid out-pointer.
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+        let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        s(usage.ru_utime) + s(usage.ru_stime)
     }
 
     /// `inbox-sync fake-gmail` on a free port; its first line of output is its URL.
