@@ -306,8 +306,12 @@ mod imp {
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: RUSAGE_SELF with a valid out-pointer.
         unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-        let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-        s(usage.ru_utime) + s(usage.ru_stime)
+        (duration(usage.ru_utime) + duration(usage.ru_stime)).as_secs_f64()
+    }
+
+    /// A kernel `timeval` (of rusage) as a duration.
+    fn duration(t: libc::timeval) -> Duration {
+        Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000)
     }
 
     /// `inbox-sync fake-gmail` on a free port; its first line of output is its URL.
@@ -365,11 +369,10 @@ mod imp {
             libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
             "the sync succeeded (status {status})"
         );
-        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1_000);
         let (anon_kb, file_kb) = split.join().unwrap_or((0, 0));
         Measured {
             wall,
-            cpu: time(usage.ru_utime) + time(usage.ru_stime),
+            cpu: duration(usage.ru_utime) + duration(usage.ru_stime),
             // Linux reports kilobytes.
             peak_rss_mb: usage.ru_maxrss as f64 / 1024.0,
             peak_anon_mb: anon_kb as f64 / 1024.0,
@@ -545,18 +548,13 @@ mod imp {
         }
     }
 
-    /// The app launched (through the window tests' harness) on `data`: seconds from its process
-    /// start to the first painted fetch card, then the idle CPU over 60 s as a percentage of one
-    /// core — of the app process, and of it with its descendants (WebKit's processes).
     /// The app launched as a user launches it (no WebDriver: WebKit under automation does
     /// periodic work of its own, 0.57 % of a core idle against 0.07 % without, 2026-11-29),
-    /// under Xvfb with a session bus, on the synced folder. The page tells the app when its
-    /// first fetch card is painted and the app logs it (`inbox_sync_startup`); the launch is
-    /// that instant less the process's start. Then the idle CPU of the app and of its
-    /// WebKit processes over 60 s.
-    /// Launch to the first painted fetch card, in seconds; then the CPU of the app process and
-    /// of it with its WebKit processes, in % of a core: over the 30 s after the paint, and
-    /// over the 60 s after those.
+    /// under Xvfb with a session bus, on the synced folder `data`. The page tells the app when
+    /// its first fetch card is painted and the app logs it (`inbox_sync_startup`); the launch
+    /// is that instant less the process's start, in seconds. Then the CPU of the app process
+    /// and of it with its descendants (WebKit's processes), in % of a core: over the 30 s after
+    /// the paint, and over the 60 s after those.
     async fn window_figures(data: &Path) -> (f64, (f64, f64), (f64, f64)) {
         use std::os::unix::process::CommandExt;
 
