@@ -122,7 +122,7 @@ impl Store {
             // 55-58 MB at 25,000, beyond the 20 % the two may differ. SQLite's default it is.)
             .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string());
         sqlite_without_memory_statistics();
-        let pool = SqlitePoolOptions::new()
+        let pool_options = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .min_connections(0)
             .acquire_timeout(options.lock_wait + Duration::from_secs(5))
@@ -133,10 +133,10 @@ impl Store {
             // No ping on each acquire: a file has no far end to hang up, and the ping was one
             // more round trip to the connection's thread for every transaction (a broken
             // connection fails its first statement and is closed then).
-            .test_before_acquire(false)
-            .connect_with(connect)
+            .test_before_acquire(false);
+        let pool = connect_waiting(pool_options, connect, path, options.lock_wait)
             .await
-            .map_err(|e| explain_read_only(StoreError::classify(e, path), path))?;
+            .map_err(|e| explain_read_only(e, path))?;
         let store = Self {
             pool,
             path: path.to_owned(),
@@ -210,7 +210,8 @@ impl Store {
     /// Opens an existing database for reading only, as `status` and `history` do: it works
     /// on read-only media, even with no `-wal`/`-shm` beside the file (then `immutable=1`,
     /// since SQLite cannot create the `-shm` that WAL readers need). Never migrates; a
-    /// database older than this version is opened read-write instead, to be migrated.
+    /// database older than this version (or not yet migrated at all) is opened read-write
+    /// instead, to be migrated.
     /// A missing file is created read-write, as before.
     pub async fn open_read_only(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
         if !path.exists() {
@@ -245,7 +246,10 @@ impl Store {
                 return Err(e);
             }
         };
-        if applied.iter().max().is_some_and(|&v| v < known) {
+        // No migrations at all is a file another process has just made and not yet migrated
+        // (a first `status` beside a first sync): it is opened to be migrated too, waiting
+        // for the other's migration, never read as a mailbox without tables.
+        if applied.iter().max().is_none_or(|&v| v < known) {
             store.close().await;
             return Self::open(path, options).await;
         }
@@ -465,6 +469,45 @@ impl Store {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| StoreError::classify(e, &self.path))
+    }
+}
+
+/// Connects the pool, waiting up to `lock_wait` for other openers. SQLite's busy handler does
+/// not cover one step of a first open: turning a new file to WAL begins as a read and then
+/// takes the write lock, and SQLite fails that upgrade at once, without waiting, while another
+/// connection writes the file (two processes making the same new database at once, e.g. a
+/// first `status` beside a first sync). So a busy connect is tried again, with a short
+/// backoff, until the budget is spent; `Locked` then says how long it waited.
+async fn connect_waiting(
+    pool_options: SqlitePoolOptions,
+    connect: SqliteConnectOptions,
+    path: &Path,
+    lock_wait: Duration,
+) -> Result<SqlitePool, StoreError> {
+    let began = std::time::Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        let err = match pool_options.clone().connect_with(connect.clone()).await {
+            Ok(pool) => return Ok(pool),
+            Err(e) => StoreError::classify(e, path),
+        };
+        let waited = began.elapsed();
+        if !err.is_busy() {
+            return Err(err);
+        }
+        if waited >= lock_wait {
+            return Err(StoreError::Locked {
+                path: path.to_owned(),
+                waited,
+            });
+        }
+        tracing::debug!(
+            waited_ms = waited.as_millis() as u64,
+            "opening {}: busy, trying again",
+            path.display()
+        );
+        tokio::time::sleep(pause.min(lock_wait - waited)).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
     }
 }
 

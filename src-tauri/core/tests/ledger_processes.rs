@@ -430,3 +430,36 @@ fn a_second_open_in_one_process_keeps_the_first_stores_locks() {
         first.close().await;
     });
 }
+
+/// Processes opening one file that does not exist yet, all at once (a window, the command
+/// line and `status` on a first run): every one opens it. Turning a new file to WAL takes an
+/// exclusive lock for which SQLite runs no busy handler, so without a retry of its own the
+/// loser of that race failed "locked" at once. Twenty rounds of seven, three of which open
+/// to read only, as `status` does (creating the file too when it is missing).
+#[test]
+fn processes_opening_a_new_file_at_once_all_open_it() {
+    for round in 0..20 {
+        let db = temp_db();
+        let openers: Vec<_> = (0..7)
+            .map(|i| {
+                let mut cmd = probe(&db.path);
+                if i % 2 == 1 {
+                    cmd.arg("--read-only");
+                }
+                cmd.arg("touch")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped());
+                cmd.spawn().expect("spawn probe")
+            })
+            .collect();
+        for opener in openers {
+            let out = opener.wait_with_output().expect("probe output");
+            assert!(
+                out.status.success(),
+                "round {round}: an opener failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

@@ -178,3 +178,71 @@ fn newer_schema_is_refused_untouched() {
     );
     assert_eq!(snapshot(db.dir.path()), before, "nothing changed on disk");
 }
+
+/// A new database file another opener is still making (its first write open, the file not
+/// yet in WAL): SQLite fails the turn to WAL at once there, without its busy wait, so the
+/// open waits on its own — its lock budget, then `locked` with the time it really waited, or
+/// the file once the other opener is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_file_another_opener_is_still_writing_is_waited_for() {
+    use inbox_sync_core::{Store, StoreError, StoreOptions};
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+    use sqlx::ConnectOptions;
+
+    let db = temp_db();
+    let mut maker = SqliteConnectOptions::new()
+        .filename(&db.path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Delete)
+        .connect()
+        .await
+        .unwrap();
+    for sql in [
+        "CREATE TABLE made_first (x)",
+        "BEGIN IMMEDIATE",
+        "INSERT INTO made_first VALUES (1)",
+    ] {
+        sqlx::query(sql).execute(&mut maker).await.unwrap();
+    }
+
+    let budget = Duration::from_millis(400);
+    let begun = Instant::now();
+    let opened = Store::open(
+        &db.path,
+        StoreOptions {
+            lock_wait: budget,
+            ..StoreOptions::default()
+        },
+    )
+    .await;
+    let waited = begun.elapsed();
+    match opened {
+        Err(StoreError::Locked { waited: said, .. }) => {
+            assert!(waited >= budget, "it waited its budget first: {waited:?}");
+            assert!(said >= budget, "and says how long: {said:?}");
+        }
+        other => panic!("locked while the other opener writes: {other:?}"),
+    }
+
+    let opening = tokio::spawn({
+        let path = db.path.clone();
+        async move { Store::open(&path, StoreOptions::default()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !opening.is_finished(),
+        "still waiting while the other opener writes: {:?}",
+        opening.await
+    );
+    sqlx::query("COMMIT").execute(&mut maker).await.unwrap();
+    let store = opening
+        .await
+        .unwrap()
+        .expect("opened once the other opener is done");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM made_first")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 1, "the other opener's row is kept");
+    store.close().await;
+}

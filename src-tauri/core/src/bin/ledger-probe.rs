@@ -28,6 +28,9 @@ struct Args {
     /// Record runs under this host name instead of the real one (a "foreign host").
     #[arg(long)]
     host: Option<String>,
+    /// Open as `status` and `history` do ([`Store::open_read_only`]).
+    #[arg(long)]
+    read_only: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,7 +76,12 @@ async fn main() {
         lock_wait: Duration::from_millis(args.lock_wait_ms),
         ..StoreOptions::default()
     };
-    let store = match Store::open(&args.db, options).await {
+    let opened = if args.read_only {
+        Store::open_read_only(&args.db, options).await
+    } else {
+        Store::open(&args.db, options).await
+    };
+    let store = match opened {
         Ok(s) => s,
         Err(e) => fail(&e.into()),
     };
