@@ -241,7 +241,7 @@ fn clean_style_sheets(fragment: &str, policy: &ResourcePolicy) -> String {
 
 /// The frame's base look: mail written for a white page keeps one in both themes.
 const BASE_STYLE: &str = "html{background:#fff;color:#1f2328}\
-body{margin:0;padding:16px 20px;font:14px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;\
+body{margin:0;padding:16px 20px;font:14px/1.5 system-ui,sans-serif;\
 overflow-wrap:anywhere}img{max-width:100%;height:auto}table{max-width:100%}\
 a{color:#0b57d0}blockquote{margin:0 0 0 .8em;padding-left:.8em;border-left:3px solid #d0d7de}";
 
