@@ -14,7 +14,9 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("the folder {} is read-only (a read-only disk or mount, or no permission to write there), so Inbox Sync cannot sync into it; `status` and `history` still read it — make the folder writable or choose another with --data-dir", folder.display())]
     ReadOnlyFolder { folder: PathBuf },
-    #[error("the database {} is locked by another program and stayed locked for {} ms", path.display(), waited.as_millis())]
+    /// `waited` is zero where the time is not known (SQLite's own busy wait ran out): the
+    /// message then says no time rather than a wrong one.
+    #[error("the database {} is locked by another program{}", path.display(), stayed_locked(*waited))]
     Locked { path: PathBuf, waited: Duration },
     #[error("the database {} was written by a newer version of Inbox Sync (schema {found}, this version knows up to {known}); it was left untouched — update Inbox Sync", path.display())]
     NewerSchema {
@@ -132,6 +134,14 @@ impl StoreError {
     }
 }
 
+fn stayed_locked(waited: Duration) -> String {
+    if waited.is_zero() {
+        String::new()
+    } else {
+        format!(" and stayed locked for {} ms", waited.as_millis())
+    }
+}
+
 /// True when the file starts with SQLite's header: SQLite calling it "not a database" then
 /// means damage, not someone else's file.
 fn has_sqlite_header(path: &Path) -> bool {
@@ -163,5 +173,34 @@ impl LedgerError {
             Self::LeaseLost { .. } => ErrorTag::LeaseLost,
             Self::Store(e) => e.tag(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `locked` says the time waited when it is known, and no time (never "0 ms") when not.
+    #[test]
+    fn locked_says_the_wait_only_when_known() {
+        let path = PathBuf::from("/data/inbox-sync.sqlite3");
+        let known = StoreError::Locked {
+            path: path.clone(),
+            waited: Duration::from_millis(1_500),
+        }
+        .to_string();
+        assert!(
+            known.ends_with("is locked by another program and stayed locked for 1500 ms"),
+            "{known}"
+        );
+        let unknown = StoreError::Locked {
+            path,
+            waited: Duration::ZERO,
+        }
+        .to_string();
+        assert!(
+            unknown.ends_with("is locked by another program"),
+            "{unknown}"
+        );
     }
 }
