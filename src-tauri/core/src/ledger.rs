@@ -564,22 +564,16 @@ impl Ledger {
     /// Waits a little and returns `Ok` to retry on contention; otherwise (or past the
     /// deadline) returns the error, as `Locked` with the time waited.
     async fn on_busy(&self, err: LedgerError, deadline: Instant) -> Result<(), LedgerError> {
-        let busy = matches!(&err, LedgerError::Store(e) if e.is_busy());
-        if !busy {
-            return Err(err);
+        match err {
+            LedgerError::Store(e) => Ok(crate::store::wait_if_busy(
+                e,
+                self.store.path(),
+                deadline,
+                self.store.lock_wait(),
+            )
+            .await?),
+            other => Err(other),
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(StoreError::Locked {
-                path: self.store.path().to_owned(),
-                waited: self.store.lock_wait(),
-            }
-            .into());
-        }
-        // Spread retries so several processes do not wake in step.
-        let spread = u64::from(std::process::id() % 7) + 1;
-        tokio::time::sleep(Duration::from_millis(spread).min(deadline - now)).await;
-        Ok(())
     }
 }
 

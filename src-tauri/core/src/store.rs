@@ -8,7 +8,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -490,39 +490,47 @@ impl Store {
 /// not cover one step of a first open: turning a new file to WAL begins as a read and then
 /// takes the write lock, and SQLite fails that upgrade at once, without waiting, while another
 /// connection writes the file (two processes making the same new database at once, e.g. a
-/// first `status` beside a first sync). So a busy connect is tried again, with a short
-/// backoff, until the budget is spent; `Locked` then says how long it waited.
+/// first `status` beside a first sync). So a busy connect is tried again, as the ledger's
+/// writes are ([`wait_if_busy`]).
 async fn connect_waiting(
     pool_options: SqlitePoolOptions,
     connect: SqliteConnectOptions,
     path: &Path,
     lock_wait: Duration,
 ) -> Result<SqlitePool, StoreError> {
-    let began = std::time::Instant::now();
-    let mut pause = Duration::from_millis(2);
+    let deadline = Instant::now() + lock_wait;
     loop {
-        let err = match pool_options.clone().connect_with(connect.clone()).await {
+        match pool_options.clone().connect_with(connect.clone()).await {
             Ok(pool) => return Ok(pool),
-            Err(e) => StoreError::classify(e, path),
-        };
-        let waited = began.elapsed();
-        if !err.is_busy() {
-            return Err(err);
+            Err(e) => {
+                wait_if_busy(StoreError::classify(e, path), path, deadline, lock_wait).await?
+            }
         }
-        if waited >= lock_wait {
-            return Err(StoreError::Locked {
-                path: path.to_owned(),
-                waited,
-            });
-        }
-        tracing::debug!(
-            waited_ms = waited.as_millis() as u64,
-            "opening {}: busy, trying again",
-            path.display()
-        );
-        tokio::time::sleep(pause.min(lock_wait - waited)).await;
-        pause = (pause * 2).min(Duration::from_millis(100));
     }
+}
+
+/// On contention (`err` busy) before `deadline`, waits a little and returns `Ok` to try again;
+/// otherwise returns the error, past the deadline as `Locked` with the budget waited.
+pub(crate) async fn wait_if_busy(
+    err: StoreError,
+    path: &Path,
+    deadline: Instant,
+    lock_wait: Duration,
+) -> Result<(), StoreError> {
+    if !err.is_busy() {
+        return Err(err);
+    }
+    let now = Instant::now();
+    if now >= deadline {
+        return Err(StoreError::Locked {
+            path: path.to_owned(),
+            waited: lock_wait,
+        });
+    }
+    // Spread retries so several processes do not wake in step.
+    let spread = u64::from(std::process::id() % 7) + 1;
+    tokio::time::sleep(Duration::from_millis(spread).min(deadline - now)).await;
+    Ok(())
 }
 
 /// A read-only or unopenable database whose folder cannot be written is said to be in a
